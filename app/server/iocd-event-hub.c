@@ -1,0 +1,228 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "iocd-events"
+
+#include "config.h"
+
+#include <string.h>
+
+#include "iocd-event-hub.h"
+
+/* Catch-up reads the log in pages so that a client far behind never holds
+ * the main loop for long. */
+#define CATCH_UP_PAGE 500
+
+typedef struct {
+  IocdEventHub            *hub;
+  SoupWebsocketConnection *connection;
+  IocUser                 *user;
+  gint64                   cursor;       /* the last seq this client has been sent or skipped */
+  gboolean                 live;
+  guint                    catch_up_id;
+  gulong                   closed_id;
+} Client;
+
+struct _IocdEventHub
+{
+  GObject    parent_instance;
+
+  IocdStore *store;
+  GList     *clients;
+};
+
+G_DEFINE_FINAL_TYPE (IocdEventHub, iocd_event_hub, G_TYPE_OBJECT)
+
+static void
+client_free (Client *client)
+{
+  g_clear_handle_id (&client->catch_up_id, g_source_remove);
+  g_clear_signal_handler (&client->closed_id, client->connection);
+  if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
+  g_clear_object (&client->connection);
+  g_clear_pointer (&client->user, ioc_user_unref);
+  g_free (client);
+}
+
+static const char *
+client_department (Client *client)
+{
+  /* Operators and supervisors see everything; a liaison their department's. */
+  return client->user->role == IOC_ROLE_LIAISON ? client->user->department : NULL;
+}
+
+static gboolean
+client_wants_reporter (Client *client)
+{
+  return ioc_workflow_can_see_reporter (client->user->role);
+}
+
+static void
+client_send (Client     *client,
+             const char *text)
+{
+  if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_send_text (client->connection, text);
+}
+
+static char *
+render_event (IocEvent *event,
+              gboolean  with_reporter)
+{
+  g_autoptr(JsonNode) node = ioc_event_to_json (event,
+                                                with_reporter ? IOC_TASK_JSON_REPORTER : IOC_TASK_JSON_DEFAULT,
+                                                g_get_real_time ());
+
+  return json_to_string (node, FALSE);
+}
+
+static gboolean
+catch_up_cb (gpointer data)
+{
+  Client *client = data;
+  IocdEventHub *self = client->hub;
+  g_autoptr(GPtrArray) events = NULL;
+  g_autoptr(GError) error = NULL;
+
+  events = iocd_store_list_events (self->store, client->cursor, client_department (client),
+                                   CATCH_UP_PAGE, &error);
+  if (events == NULL)
+    {
+      g_warning ("Cannot read the event log: %s", error->message);
+      soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_SERVER_ERROR, NULL);
+      client->catch_up_id = 0;
+      return G_SOURCE_REMOVE;
+    }
+
+  for (guint i = 0; i < events->len; i++)
+    {
+      IocEvent *event = g_ptr_array_index (events, i);
+      g_autofree char *text = render_event (event, client_wants_reporter (client));
+
+      client_send (client, text);
+      client->cursor = event->seq;
+    }
+
+  if (events->len < CATCH_UP_PAGE)
+    {
+      /* Everything up to now is sent; because publishing happens on this same
+       * thread after each commit, no event can fall between the two. */
+      client->live = TRUE;
+      client->catch_up_id = 0;
+      client->cursor = MAX (client->cursor, iocd_store_last_event_seq (self->store));
+      return G_SOURCE_REMOVE;
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_closed_cb (SoupWebsocketConnection *connection,
+              Client                  *client)
+{
+  IocdEventHub *self = client->hub;
+
+  g_debug ("Event client of %s left", client->user->username);
+  self->clients = g_list_remove (self->clients, client);
+  client_free (client);
+}
+
+void
+iocd_event_hub_add_client (IocdEventHub            *self,
+                           SoupWebsocketConnection *connection,
+                           IocUser                 *user,
+                           gint64                   after)
+{
+  Client *client = g_new0 (Client, 1);
+
+  client->hub = self;
+  client->connection = g_object_ref (connection);
+  client->user = ioc_user_ref (user);
+  client->cursor = after;
+  client->closed_id = g_signal_connect (connection, "closed", G_CALLBACK (on_closed_cb), client);
+
+  /* Notice a peer that vanished without closing (a cut cable, a suspended laptop). */
+  soup_websocket_connection_set_keepalive_interval (connection, 30);
+
+  self->clients = g_list_prepend (self->clients, client);
+  client->catch_up_id = g_idle_add (catch_up_cb, client);
+}
+
+void
+iocd_event_hub_publish (IocdEventHub *self,
+                        IocEvent     *event,
+                        const char   *departments)
+{
+  g_autofree char *with_reporter = NULL;
+  g_autofree char *without_reporter = NULL;
+
+  for (GList *l = self->clients; l != NULL; l = l->next)
+    {
+      Client *client = l->data;
+      const char *department;
+
+      /* Still catching up: the log read will bring this event in order. */
+      if (!client->live || event->seq <= client->cursor)
+        continue;
+
+      client->cursor = event->seq;
+
+      department = client_department (client);
+      if (department != NULL)
+        {
+          g_autofree char *needle = g_strconcat (",", department, ",", NULL);
+
+          if (departments == NULL || strstr (departments, needle) == NULL)
+            continue;
+        }
+
+      if (client_wants_reporter (client))
+        {
+          if (with_reporter == NULL)
+            with_reporter = render_event (event, TRUE);
+          client_send (client, with_reporter);
+        }
+      else
+        {
+          if (without_reporter == NULL)
+            without_reporter = render_event (event, FALSE);
+          client_send (client, without_reporter);
+        }
+    }
+}
+
+guint
+iocd_event_hub_n_clients (IocdEventHub *self)
+{
+  return g_list_length (self->clients);
+}
+
+IocdEventHub *
+iocd_event_hub_new (IocdStore *store)
+{
+  IocdEventHub *self = g_object_new (IOCD_TYPE_EVENT_HUB, NULL);
+
+  self->store = g_object_ref (store);
+  return self;
+}
+
+static void
+iocd_event_hub_dispose (GObject *object)
+{
+  IocdEventHub *self = (IocdEventHub *) object;
+
+  g_list_free_full (g_steal_pointer (&self->clients), (GDestroyNotify) client_free);
+  g_clear_object (&self->store);
+
+  G_OBJECT_CLASS (iocd_event_hub_parent_class)->dispose (object);
+}
+
+static void
+iocd_event_hub_class_init (IocdEventHubClass *klass)
+{
+  G_OBJECT_CLASS (klass)->dispose = iocd_event_hub_dispose;
+}
+
+static void
+iocd_event_hub_init (IocdEventHub *self)
+{
+}

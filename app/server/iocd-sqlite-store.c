@@ -1,0 +1,1653 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "iocd-sqlite"
+
+#include "config.h"
+
+#include <sqlite3.h>
+#include <string.h>
+
+#include "iocd-sqlite-store.h"
+
+struct _IocdSqliteStore
+{
+  GObject     parent_instance;
+
+  sqlite3    *db;
+  char       *path;
+  GHashTable *statements;   /* SQL text → sqlite3_stmt, prepared once */
+  gboolean    in_batch;
+};
+
+static void store_iface_init (IocdStoreInterface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (IocdSqliteStore, iocd_sqlite_store, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (IOCD_TYPE_STORE, store_iface_init))
+
+/*
+ * Each entry moves the schema one version up, in its own write transaction.
+ * Never edit an entry that has shipped: add another.
+ */
+static const char * const migrations[] = {
+  /* 1 */
+  "CREATE TABLE meta ("
+  "  key TEXT PRIMARY KEY,"
+  "  value TEXT NOT NULL);"
+  "CREATE TABLE departments ("
+  "  code TEXT PRIMARY KEY,"
+  "  name_vi TEXT NOT NULL,"
+  "  name_en TEXT);"
+  "CREATE TABLE categories ("
+  "  code TEXT PRIMARY KEY,"
+  "  name_vi TEXT NOT NULL,"
+  "  name_en TEXT,"
+  "  department TEXT REFERENCES departments (code),"
+  "  sla_hours INTEGER NOT NULL,"
+  "  priority TEXT NOT NULL);"
+  "CREATE TABLE communes ("
+  "  code TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  kind TEXT,"
+  "  former_districts TEXT);"
+  "CREATE TABLE users ("
+  "  id INTEGER PRIMARY KEY,"
+  "  username TEXT NOT NULL UNIQUE,"
+  "  display_name TEXT,"
+  "  role TEXT NOT NULL,"
+  "  department TEXT REFERENCES departments (code),"
+  "  password_hash TEXT NOT NULL,"
+  "  disabled INTEGER NOT NULL DEFAULT 0);"
+  "CREATE TABLE sessions ("
+  "  token_hash TEXT PRIMARY KEY,"
+  "  user_id INTEGER NOT NULL REFERENCES users (id),"
+  "  created_at INTEGER NOT NULL,"
+  "  expires_at INTEGER NOT NULL,"
+  "  revoked_at INTEGER);"
+  "CREATE TABLE login_failures ("
+  "  username TEXT NOT NULL,"
+  "  at INTEGER NOT NULL);"
+  "CREATE INDEX login_failures_by_user ON login_failures (username, at);"
+  "CREATE TABLE tasks ("
+  "  id INTEGER PRIMARY KEY,"
+  "  version INTEGER NOT NULL,"
+  "  source TEXT NOT NULL,"
+  "  category TEXT NOT NULL REFERENCES categories (code),"
+  "  title TEXT NOT NULL,"
+  "  description TEXT,"
+  "  lat REAL,"
+  "  lon REAL,"
+  "  address TEXT,"
+  "  commune TEXT REFERENCES communes (code),"
+  "  media TEXT,"
+  "  reporter_name TEXT,"
+  "  reporter_phone TEXT,"
+  "  reporter_email TEXT,"
+  "  priority TEXT NOT NULL,"
+  "  state TEXT NOT NULL,"
+  "  department TEXT REFERENCES departments (code),"
+  "  due_at INTEGER,"
+  "  created_at INTEGER NOT NULL,"
+  "  updated_at INTEGER NOT NULL,"
+  "  duplicate_of INTEGER REFERENCES tasks (id),"
+  "  rating INTEGER,"
+  "  result TEXT,"
+  "  search TEXT NOT NULL DEFAULT '');"
+  "CREATE INDEX tasks_by_state ON tasks (state, id);"
+  "CREATE INDEX tasks_by_department ON tasks (department, state, id);"
+  "CREATE INDEX tasks_by_category ON tasks (category, id);"
+  "CREATE INDEX tasks_by_commune ON tasks (commune, id);"
+  "CREATE INDEX tasks_by_updated ON tasks (updated_at, id);"
+  "CREATE INDEX tasks_by_due ON tasks (due_at) WHERE due_at IS NOT NULL;"
+  "CREATE INDEX tasks_by_lat ON tasks (lat, lon) WHERE lat IS NOT NULL;"
+  "CREATE TABLE task_departments ("
+  "  department TEXT NOT NULL,"
+  "  task_id INTEGER NOT NULL REFERENCES tasks (id),"
+  "  PRIMARY KEY (department, task_id)) WITHOUT ROWID;"
+  "CREATE TABLE timeline ("
+  "  id INTEGER PRIMARY KEY,"
+  "  task_id INTEGER NOT NULL REFERENCES tasks (id),"
+  "  at INTEGER NOT NULL,"
+  "  actor_id INTEGER,"
+  "  actor_name TEXT,"
+  "  actor_role TEXT,"
+  "  action TEXT NOT NULL,"
+  "  from_state TEXT,"
+  "  to_state TEXT,"
+  "  note TEXT,"
+  "  department TEXT,"
+  "  due_at INTEGER,"
+  "  duplicate_of INTEGER,"
+  "  rating INTEGER);"
+  "CREATE INDEX timeline_by_task ON timeline (task_id, id);"
+  "CREATE TABLE events ("
+  "  seq INTEGER PRIMARY KEY AUTOINCREMENT,"
+  "  at INTEGER NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  task_id INTEGER,"
+  "  departments TEXT NOT NULL DEFAULT ',',"
+  "  payload TEXT NOT NULL);"
+  "CREATE TABLE idempotency ("
+  "  user_id INTEGER NOT NULL,"
+  "  key TEXT NOT NULL,"
+  "  request_hash TEXT NOT NULL,"
+  "  status INTEGER NOT NULL,"
+  "  body TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (user_id, key));",
+};
+
+#define TASK_COLUMNS \
+  "id, version, source, category, title, description, lat, lon, address, commune, media, " \
+  "reporter_name, reporter_phone, reporter_email, priority, state, department, due_at, " \
+  "created_at, updated_at, duplicate_of, rating, result"
+
+static gboolean
+set_sqlite_error (IocdSqliteStore  *self,
+                  GError          **error,
+                  const char       *what)
+{
+  int code = sqlite3_extended_errcode (self->db);
+
+  /* A busy database is a passing condition the client may retry. */
+  g_set_error (error, IOC_ERROR,
+               (code & 0xff) == SQLITE_BUSY ? IOC_ERROR_UNAVAILABLE : IOC_ERROR_INTERNAL,
+               "%s: %s", what, sqlite3_errmsg (self->db));
+  return FALSE;
+}
+
+static sqlite3_stmt *
+prepare (IocdSqliteStore  *self,
+         const char       *sql,
+         GError          **error)
+{
+  sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
+
+  if (stmt != NULL)
+    {
+      sqlite3_reset (stmt);
+      sqlite3_clear_bindings (stmt);
+      return stmt;
+    }
+
+  if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
+    {
+      set_sqlite_error (self, error, "preparing a statement");
+      return NULL;
+    }
+
+  g_hash_table_insert (self->statements, g_strdup (sql), stmt);
+  return stmt;
+}
+
+static gboolean
+exec (IocdSqliteStore  *self,
+      const char       *sql,
+      GError          **error)
+{
+  char *message = NULL;
+
+  if (sqlite3_exec (self->db, sql, NULL, NULL, &message) != SQLITE_OK)
+    {
+      g_set_error (error, IOC_ERROR, IOC_ERROR_INTERNAL, "%s", message ? message : "sqlite error");
+      sqlite3_free (message);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+step_done (IocdSqliteStore  *self,
+           sqlite3_stmt     *stmt,
+           GError          **error)
+{
+  int rc = sqlite3_step (stmt);
+
+  sqlite3_reset (stmt);
+  if (rc != SQLITE_DONE && rc != SQLITE_ROW)
+    return set_sqlite_error (self, error, "writing");
+
+  return TRUE;
+}
+
+static void
+bind_text (sqlite3_stmt *stmt,
+           int           index,
+           const char   *text)
+{
+  if (text == NULL)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
+}
+
+static void
+bind_time (sqlite3_stmt *stmt,
+           int           index,
+           gint64        value)
+{
+  if (value == 0)
+    sqlite3_bind_null (stmt, index);
+  else
+    sqlite3_bind_int64 (stmt, index, value);
+}
+
+static char *
+column_dup (sqlite3_stmt *stmt,
+            int           column)
+{
+  const unsigned char *text = sqlite3_column_text (stmt, column);
+
+  return text ? g_strdup ((const char *) text) : NULL;
+}
+
+static const char *
+column_text (sqlite3_stmt *stmt,
+             int           column)
+{
+  return (const char *) sqlite3_column_text (stmt, column);
+}
+
+/* Write transactions always take the lock up front: a deferred one that
+ * later writes fails at once with SQLITE_BUSY_SNAPSHOT under WAL. */
+static gboolean
+begin_write (IocdSqliteStore  *self,
+             GError          **error)
+{
+  return exec (self, self->in_batch ? "SAVEPOINT change" : "BEGIN IMMEDIATE", error);
+}
+
+static gboolean
+commit_write (IocdSqliteStore  *self,
+              GError          **error)
+{
+  return exec (self, self->in_batch ? "RELEASE change" : "COMMIT", error);
+}
+
+static void
+rollback_write (IocdSqliteStore *self)
+{
+  exec (self, self->in_batch ? "ROLLBACK TO change; RELEASE change" : "ROLLBACK", NULL);
+}
+
+static gboolean
+migrate (IocdSqliteStore  *self,
+         GError          **error)
+{
+  sqlite3_stmt *stmt;
+  int version;
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
+    {
+      rollback_write (self);
+      return set_sqlite_error (self, error, "reading the schema version");
+    }
+  sqlite3_step (stmt);
+  version = sqlite3_column_int (stmt, 0);
+  sqlite3_finalize (stmt);
+
+  if (version > (int) G_N_ELEMENTS (migrations))
+    {
+      rollback_write (self);
+      g_set_error (error, IOC_ERROR, IOC_ERROR_INTERNAL,
+                   "the database is of schema version %d, newer than this iocd knows (%d)",
+                   version, (int) G_N_ELEMENTS (migrations));
+      return FALSE;
+    }
+
+  for (int v = version; v < (int) G_N_ELEMENTS (migrations); v++)
+    {
+      g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
+
+      g_debug ("Migrating the schema to version %d", v + 1);
+      if (!exec (self, migrations[v], error) || !exec (self, bump, error))
+        {
+          rollback_write (self);
+          g_prefix_error (error, "migrating to schema version %d: ", v + 1);
+          return FALSE;
+        }
+    }
+
+  return exec (self, "COMMIT", error);
+}
+
+IocdStore *
+iocd_sqlite_store_open (const char  *path,
+                        GError     **error)
+{
+  g_autoptr(IocdSqliteStore) self = g_object_new (IOCD_TYPE_SQLITE_STORE, NULL);
+
+  self->path = g_strdup (path);
+  if (sqlite3_open_v2 (path, &self->db,
+                       SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_NOMUTEX,
+                       NULL) != SQLITE_OK)
+    {
+      g_set_error (error, IOC_ERROR, IOC_ERROR_INTERNAL, "cannot open the database “%s”: %s",
+                   path, self->db ? sqlite3_errmsg (self->db) : "out of memory");
+      return NULL;
+    }
+
+  sqlite3_extended_result_codes (self->db, TRUE);
+  sqlite3_busy_timeout (self->db, 5000);
+
+  /* WAL with synchronous=NORMAL: a commit survives a crash of iocd; only a
+   * power cut can lose the last transactions, never corrupt the file. */
+  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      !exec (self, "PRAGMA foreign_keys = ON", error) ||
+      !migrate (self, error))
+    return NULL;
+
+  return IOCD_STORE (g_steal_pointer (&self));
+}
+
+static void
+iocd_sqlite_store_finalize (GObject *object)
+{
+  IocdSqliteStore *self = (IocdSqliteStore *) object;
+
+  g_clear_pointer (&self->statements, g_hash_table_unref);
+  if (self->db != NULL)
+    sqlite3_close (self->db);
+  g_free (self->path);
+
+  G_OBJECT_CLASS (iocd_sqlite_store_parent_class)->finalize (object);
+}
+
+static void
+iocd_sqlite_store_class_init (IocdSqliteStoreClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = iocd_sqlite_store_finalize;
+}
+
+static void
+finalize_statement (gpointer stmt)
+{
+  sqlite3_finalize (stmt);
+}
+
+static void
+iocd_sqlite_store_init (IocdSqliteStore *self)
+{
+  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+}
+
+/* Reference data */
+
+static GPtrArray *
+list_departments (IocdStore  *store,
+                  GError    **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "SELECT code, name_vi, name_en FROM departments ORDER BY code", error);
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_department_unref);
+
+  if (stmt == NULL)
+    return NULL;
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      IocDepartment *d = ioc_department_new ();
+
+      d->code = column_dup (stmt, 0);
+      d->name_vi = column_dup (stmt, 1);
+      d->name_en = column_dup (stmt, 2);
+      g_ptr_array_add (ret, d);
+    }
+  sqlite3_reset (stmt);
+
+  return g_steal_pointer (&ret);
+}
+
+static gboolean
+save_department (IocdStore      *store,
+                 IocDepartment  *department,
+                 GError        **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT INTO departments (code, name_vi, name_en) VALUES (?1, ?2, ?3) "
+                                "ON CONFLICT (code) DO UPDATE SET name_vi = ?2, name_en = ?3", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, department->code);
+  bind_text (stmt, 2, department->name_vi);
+  bind_text (stmt, 3, department->name_en);
+  return step_done (self, stmt, error);
+}
+
+static GPtrArray *
+list_categories (IocdStore  *store,
+                 GError    **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT code, name_vi, name_en, department, sla_hours, priority "
+                                "FROM categories ORDER BY code", error);
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_category_unref);
+
+  if (stmt == NULL)
+    return NULL;
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      IocCategory *c = ioc_category_new ();
+
+      c->code = column_dup (stmt, 0);
+      c->name_vi = column_dup (stmt, 1);
+      c->name_en = column_dup (stmt, 2);
+      c->department = column_dup (stmt, 3);
+      c->sla_hours = sqlite3_column_int64 (stmt, 4);
+      c->priority = ioc_priority_from_string (column_text (stmt, 5));
+      if ((int) c->priority < 0)
+        c->priority = IOC_PRIORITY_NORMAL;
+      g_ptr_array_add (ret, c);
+    }
+  sqlite3_reset (stmt);
+
+  return g_steal_pointer (&ret);
+}
+
+static gboolean
+save_category (IocdStore    *store,
+               IocCategory  *category,
+               GError      **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT INTO categories (code, name_vi, name_en, department, sla_hours, priority) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO UPDATE SET "
+                                "name_vi = ?2, name_en = ?3, department = ?4, sla_hours = ?5, priority = ?6",
+                                error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, category->code);
+  bind_text (stmt, 2, category->name_vi);
+  bind_text (stmt, 3, category->name_en);
+  bind_text (stmt, 4, category->department);
+  sqlite3_bind_int64 (stmt, 5, category->sla_hours);
+  bind_text (stmt, 6, ioc_priority_to_string (category->priority));
+  return step_done (self, stmt, error);
+}
+
+static GPtrArray *
+list_communes (IocdStore  *store,
+               GError    **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT code, name, kind, former_districts FROM communes ORDER BY code",
+                                error);
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_commune_unref);
+
+  if (stmt == NULL)
+    return NULL;
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      IocCommune *c = ioc_commune_new ();
+
+      c->code = column_dup (stmt, 0);
+      c->name = column_dup (stmt, 1);
+      c->kind = column_dup (stmt, 2);
+      c->former_districts = column_dup (stmt, 3);
+      g_ptr_array_add (ret, c);
+    }
+  sqlite3_reset (stmt);
+
+  return g_steal_pointer (&ret);
+}
+
+static gboolean
+save_commune (IocdStore   *store,
+              IocCommune  *commune,
+              GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT INTO communes (code, name, kind, former_districts) VALUES (?1, ?2, ?3, ?4) "
+                                "ON CONFLICT (code) DO UPDATE SET name = ?2, kind = ?3, former_districts = ?4",
+                                error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, commune->code);
+  bind_text (stmt, 2, commune->name);
+  bind_text (stmt, 3, commune->kind);
+  bind_text (stmt, 4, commune->former_districts);
+  return step_done (self, stmt, error);
+}
+
+/* Users and sessions */
+
+#define USER_COLUMNS "id, username, display_name, role, department, disabled"
+
+static IocUser *
+user_from_row (sqlite3_stmt *stmt)
+{
+  IocUser *user = ioc_user_new ();
+
+  user->id = sqlite3_column_int64 (stmt, 0);
+  user->username = column_dup (stmt, 1);
+  user->display_name = column_dup (stmt, 2);
+  user->role = ioc_role_from_string (column_text (stmt, 3));
+  user->department = column_dup (stmt, 4);
+  user->disabled = sqlite3_column_int (stmt, 5) != 0;
+  return user;
+}
+
+static gint64
+create_user (IocdStore   *store,
+             IocUser     *user,
+             const char  *password_hash,
+             GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT INTO users (username, display_name, role, department, password_hash) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5)", error);
+  int rc;
+
+  if (stmt == NULL)
+    return 0;
+
+  bind_text (stmt, 1, user->username);
+  bind_text (stmt, 2, user->display_name);
+  bind_text (stmt, 3, ioc_role_to_string (user->role));
+  bind_text (stmt, 4, user->department);
+  bind_text (stmt, 5, password_hash);
+
+  rc = sqlite3_step (stmt);
+  sqlite3_reset (stmt);
+  if (rc == SQLITE_CONSTRAINT_UNIQUE)
+    {
+      ioc_set_field_error (error, "username", "“%s” exists already", user->username);
+      return 0;
+    }
+  if (rc == SQLITE_CONSTRAINT_FOREIGNKEY)
+    {
+      ioc_set_field_error (error, "department", "unknown department “%s”", user->department);
+      return 0;
+    }
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, "adding a user");
+      return 0;
+    }
+
+  user->id = sqlite3_last_insert_rowid (self->db);
+  return user->id;
+}
+
+static gboolean
+set_password (IocdStore   *store,
+              const char  *username,
+              const char  *password_hash,
+              GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "UPDATE users SET password_hash = ?2 WHERE username = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, username);
+  bind_text (stmt, 2, password_hash);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  if (sqlite3_changes (self->db) == 0)
+    {
+      g_set_error (error, IOC_ERROR, IOC_ERROR_NOT_FOUND, "no user “%s”", username);
+      return FALSE;
+    }
+
+  /* A new password ends every open session of that user. */
+  stmt = prepare (self,
+                  "UPDATE sessions SET revoked_at = ?2 WHERE revoked_at IS NULL AND "
+                  "user_id = (SELECT id FROM users WHERE username = ?1)", error);
+  if (stmt == NULL)
+    return FALSE;
+  bind_text (stmt, 1, username);
+  sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
+  return step_done (self, stmt, error);
+}
+
+static IocUser *
+find_user (IocdStore   *store,
+           const char  *username,
+           char       **password_hash,
+           GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "SELECT " USER_COLUMNS ", password_hash FROM users WHERE username = ?1",
+                                error);
+  IocUser *user = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, username);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      user = user_from_row (stmt);
+      if (password_hash != NULL)
+        *password_hash = column_dup (stmt, 6);
+    }
+  sqlite3_reset (stmt);
+
+  if (user == NULL)
+    g_set_error (error, IOC_ERROR, IOC_ERROR_NOT_FOUND, "no user “%s”", username);
+
+  return user;
+}
+
+static GPtrArray *
+list_users (IocdStore  *store,
+            GError    **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "SELECT " USER_COLUMNS " FROM users ORDER BY username", error);
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_user_unref);
+
+  if (stmt == NULL)
+    return NULL;
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    g_ptr_array_add (ret, user_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  return g_steal_pointer (&ret);
+}
+
+static gboolean
+create_session (IocdStore   *store,
+                const char  *token_hash,
+                gint64       user_id,
+                gint64       created_at,
+                gint64       expires_at,
+                GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
+                                "VALUES (?1, ?2, ?3, ?4)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, token_hash);
+  sqlite3_bind_int64 (stmt, 2, user_id);
+  sqlite3_bind_int64 (stmt, 3, created_at);
+  sqlite3_bind_int64 (stmt, 4, expires_at);
+  return step_done (self, stmt, error);
+}
+
+static IocUser *
+find_session (IocdStore   *store,
+              const char  *token_hash,
+              gint64       now,
+              GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT u.id, u.username, u.display_name, u.role, u.department, u.disabled "
+                                "FROM sessions s JOIN users u ON u.id = s.user_id "
+                                "WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2 "
+                                "AND u.disabled = 0", error);
+  IocUser *user = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, token_hash);
+  sqlite3_bind_int64 (stmt, 2, now);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    user = user_from_row (stmt);
+  sqlite3_reset (stmt);
+
+  if (user == NULL)
+    g_set_error_literal (error, IOC_ERROR, IOC_ERROR_UNAUTHORIZED, "the session has ended; sign in again");
+
+  return user;
+}
+
+static gboolean
+revoke_session (IocdStore   *store,
+                const char  *token_hash,
+                gint64       now,
+                GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
+                                error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, token_hash);
+  sqlite3_bind_int64 (stmt, 2, now);
+  return step_done (self, stmt, error);
+}
+
+static gboolean
+add_login_failure (IocdStore   *store,
+                   const char  *username,
+                   gint64       at,
+                   GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "INSERT INTO login_failures (username, at) VALUES (?1, ?2)", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, username);
+  sqlite3_bind_int64 (stmt, 2, at);
+  return step_done (self, stmt, error);
+}
+
+static GArray *
+list_login_failures (IocdStore   *store,
+                     const char  *username,
+                     gint64       since,
+                     GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT at FROM login_failures WHERE username = ?1 AND at >= ?2 ORDER BY at",
+                                error);
+  GArray *ret;
+
+  if (stmt == NULL)
+    return NULL;
+
+  ret = g_array_new (FALSE, FALSE, sizeof (gint64));
+  bind_text (stmt, 1, username);
+  sqlite3_bind_int64 (stmt, 2, since);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      gint64 at = sqlite3_column_int64 (stmt, 0);
+      g_array_append_val (ret, at);
+    }
+  sqlite3_reset (stmt);
+
+  return ret;
+}
+
+static gboolean
+clear_login_failures (IocdStore   *store,
+                      const char  *username,
+                      GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "DELETE FROM login_failures WHERE username = ?1", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, username);
+  return step_done (self, stmt, error);
+}
+
+/* Tasks */
+
+static IocTask *
+task_from_row (sqlite3_stmt *stmt)
+{
+  IocTask *task = ioc_task_new ();
+  const char *media;
+
+  task->id = sqlite3_column_int64 (stmt, 0);
+  task->version = sqlite3_column_int64 (stmt, 1);
+  task->source = ioc_source_from_string (column_text (stmt, 2));
+  task->category = column_dup (stmt, 3);
+  task->title = column_dup (stmt, 4);
+  task->description = column_dup (stmt, 5);
+  task->has_location = sqlite3_column_type (stmt, 6) != SQLITE_NULL;
+  task->lat = sqlite3_column_double (stmt, 6);
+  task->lon = sqlite3_column_double (stmt, 7);
+  task->address = column_dup (stmt, 8);
+  task->commune = column_dup (stmt, 9);
+
+  media = column_text (stmt, 10);
+  if (media != NULL && *media != '\0')
+    {
+      g_autoptr(JsonNode) node = json_from_string (media, NULL);
+
+      if (node != NULL && JSON_NODE_HOLDS_ARRAY (node))
+        {
+          JsonArray *array = json_node_get_array (node);
+          guint n = json_array_get_length (array);
+
+          task->media = g_new0 (char *, n + 1);
+          for (guint i = 0; i < n; i++)
+            task->media[i] = g_strdup (json_array_get_string_element (array, i));
+        }
+    }
+
+  task->reporter_name = column_dup (stmt, 11);
+  task->reporter_phone = column_dup (stmt, 12);
+  task->reporter_email = column_dup (stmt, 13);
+  task->priority = ioc_priority_from_string (column_text (stmt, 14));
+  task->state = ioc_task_state_from_string (column_text (stmt, 15));
+  task->department = column_dup (stmt, 16);
+  task->due_at = sqlite3_column_int64 (stmt, 17);
+  task->created_at = sqlite3_column_int64 (stmt, 18);
+  task->updated_at = sqlite3_column_int64 (stmt, 19);
+  task->duplicate_of = sqlite3_column_int64 (stmt, 20);
+  task->rating = sqlite3_column_int64 (stmt, 21);
+  task->result = column_dup (stmt, 22);
+  return task;
+}
+
+static GPtrArray *
+load_timeline (IocdSqliteStore  *self,
+               gint64            task_id,
+               GError          **error)
+{
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT id, at, actor_id, actor_name, actor_role, action, from_state, to_state, "
+                                "note, department, due_at, duplicate_of, rating "
+                                "FROM timeline WHERE task_id = ?1 ORDER BY id", error);
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_timeline_entry_unref);
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, task_id);
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      IocTimelineEntry *e = ioc_timeline_entry_new ();
+
+      e->id = sqlite3_column_int64 (stmt, 0);
+      e->task_id = task_id;
+      e->at = sqlite3_column_int64 (stmt, 1);
+      e->actor_id = sqlite3_column_int64 (stmt, 2);
+      e->actor_name = column_dup (stmt, 3);
+      e->actor_role = column_text (stmt, 4) ? ioc_role_from_string (column_text (stmt, 4)) : IOC_ROLE_INVALID;
+      e->action = ioc_action_from_string (column_text (stmt, 5));
+      e->from_state = column_text (stmt, 6) ? ioc_task_state_from_string (column_text (stmt, 6))
+                                             : IOC_TASK_STATE_INVALID;
+      e->to_state = column_text (stmt, 7) ? ioc_task_state_from_string (column_text (stmt, 7))
+                                           : IOC_TASK_STATE_INVALID;
+      e->note = column_dup (stmt, 8);
+      e->department = column_dup (stmt, 9);
+      e->due_at = sqlite3_column_int64 (stmt, 10);
+      e->duplicate_of = sqlite3_column_int64 (stmt, 11);
+      e->rating = sqlite3_column_int64 (stmt, 12);
+      g_ptr_array_add (ret, e);
+    }
+  sqlite3_reset (stmt);
+
+  return g_steal_pointer (&ret);
+}
+
+static IocTask *
+get_task (IocdStore  *store,
+          gint64      id,
+          gboolean    with_timeline,
+          GError    **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "SELECT " TASK_COLUMNS " FROM tasks WHERE id = ?1", error);
+  g_autoptr(IocTask) task = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    task = task_from_row (stmt);
+  sqlite3_reset (stmt);
+
+  if (task == NULL)
+    {
+      g_set_error (error, IOC_ERROR, IOC_ERROR_NOT_FOUND, "no task %" G_GINT64_FORMAT, id);
+      return NULL;
+    }
+
+  if (with_timeline)
+    {
+      task->timeline = load_timeline (self, id, error);
+      if (task->timeline == NULL)
+        return NULL;
+    }
+
+  return g_steal_pointer (&task);
+}
+
+static char *
+like_pattern (const char *word)
+{
+  GString *s = g_string_new ("%");
+
+  for (const char *p = word; *p; p++)
+    {
+      if (*p == '%' || *p == '_' || *p == '\\')
+        g_string_append_c (s, '\\');
+      g_string_append_c (s, *p);
+    }
+  g_string_append_c (s, '%');
+
+  return g_string_free (s, FALSE);
+}
+
+static GPtrArray *
+list_tasks (IocdStore            *store,
+            const IocdTaskQuery  *query,
+            char                **next_cursor,
+            GError              **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  g_autoptr(GString) sql = g_string_new ("SELECT " TASK_COLUMNS " FROM tasks t WHERE 1");
+  g_autoptr(GPtrArray) binds = g_ptr_array_new_with_free_func (g_free);
+  g_auto(GStrv) words = NULL;
+  g_autoptr(GPtrArray) ret = NULL;
+  gint64 cursor_a = 0, cursor_b = 0;
+  gboolean has_cursor = FALSE;
+  guint limit = CLAMP (query->limit, 1, 1000);
+  sqlite3_stmt *stmt;
+  int idx = 1;
+  int rc;
+
+  /* Only fixed fragments enter the SQL text; every value is bound. Binds are
+   * kept as typed strings: "t:" text, "i:" integer, "d:" double. */
+#define BIND_TEXT(v) g_ptr_array_add (binds, g_strconcat ("t:", (v), NULL))
+#define BIND_INT(v) g_ptr_array_add (binds, g_strdup_printf ("i:%" G_GINT64_FORMAT, (gint64) (v)))
+#define BIND_DOUBLE(v) g_ptr_array_add (binds, g_strdup_printf ("d:%.17g", (double) (v)))
+
+  if (query->cursor != NULL)
+    {
+      const char *c = query->cursor;
+      char *end = NULL;
+
+      if (query->order == IOCD_TASK_ORDER_ID && g_str_has_prefix (c, "i"))
+        {
+          cursor_a = g_ascii_strtoll (c + 1, &end, 10);
+          has_cursor = end != c + 1 && *end == '\0' && cursor_a > 0;
+        }
+      else if (query->order == IOCD_TASK_ORDER_UPDATED && g_str_has_prefix (c, "u"))
+        {
+          cursor_a = g_ascii_strtoll (c + 1, &end, 10);
+          if (end != c + 1 && *end == '.')
+            {
+              const char *b = end + 1;
+
+              cursor_b = g_ascii_strtoll (b, &end, 10);
+              has_cursor = end != b && *end == '\0';
+            }
+        }
+
+      if (!has_cursor)
+        {
+          ioc_set_field_error (error, "after", "is not a cursor given by this list");
+          return NULL;
+        }
+    }
+
+  if (query->visible_to_department != NULL)
+    {
+      g_string_append (sql, " AND EXISTS (SELECT 1 FROM task_departments d "
+                            "WHERE d.department = ? AND d.task_id = t.id)");
+      BIND_TEXT (query->visible_to_department);
+    }
+
+  if (query->states != 0)
+    {
+      gboolean first = TRUE;
+
+      g_string_append (sql, " AND t.state IN (");
+      for (guint s = 0; s < IOC_N_TASK_STATES; s++)
+        if (query->states & (1u << s))
+          {
+            g_string_append (sql, first ? "?" : ", ?");
+            BIND_TEXT (ioc_task_state_to_string (s));
+            first = FALSE;
+          }
+      g_string_append (sql, ")");
+    }
+
+  if (query->department != NULL)
+    {
+      g_string_append (sql, " AND t.department = ?");
+      BIND_TEXT (query->department);
+    }
+  if (query->category != NULL)
+    {
+      g_string_append (sql, " AND t.category = ?");
+      BIND_TEXT (query->category);
+    }
+  if (query->commune != NULL)
+    {
+      g_string_append (sql, " AND t.commune = ?");
+      BIND_TEXT (query->commune);
+    }
+  if (query->source >= 0)
+    {
+      g_string_append (sql, " AND t.source = ?");
+      BIND_TEXT (ioc_source_to_string (query->source));
+    }
+  if (query->overdue)
+    {
+      g_string_append (sql, " AND t.due_at < ? AND t.state IN ('forwarded', 'acknowledged', 'in_progress')");
+      BIND_INT (query->now);
+    }
+  if (query->has_bbox)
+    {
+      g_string_append (sql, " AND t.lat BETWEEN ? AND ? AND t.lon BETWEEN ? AND ?");
+      BIND_DOUBLE (query->bbox.min_lat);
+      BIND_DOUBLE (query->bbox.max_lat);
+      BIND_DOUBLE (query->bbox.min_lon);
+      BIND_DOUBLE (query->bbox.max_lon);
+    }
+  if (query->updated_since != 0)
+    {
+      g_string_append (sql, " AND t.updated_at >= ?");
+      BIND_INT (query->updated_since);
+    }
+  if (query->folded_text != NULL)
+    {
+      words = g_strsplit (query->folded_text, " ", 8);
+      for (guint i = 0; words[i] != NULL; i++)
+        if (words[i][0] != '\0')
+          {
+            g_autofree char *pattern = like_pattern (words[i]);
+
+            g_string_append (sql, " AND t.search LIKE ? ESCAPE '\\'");
+            BIND_TEXT (pattern);
+          }
+    }
+
+  if (query->order == IOCD_TASK_ORDER_ID)
+    {
+      if (has_cursor)
+        {
+          g_string_append (sql, " AND t.id < ?");
+          BIND_INT (cursor_a);
+        }
+      g_string_append (sql, " ORDER BY t.id DESC");
+    }
+  else
+    {
+      if (has_cursor)
+        {
+          g_string_append (sql, " AND (t.updated_at, t.id) > (?, ?)");
+          BIND_INT (cursor_a);
+          BIND_INT (cursor_b);
+        }
+      g_string_append (sql, " ORDER BY t.updated_at, t.id");
+    }
+  g_string_append (sql, " LIMIT ?");
+  BIND_INT (limit + 1);
+
+#undef BIND_TEXT
+#undef BIND_INT
+#undef BIND_DOUBLE
+
+  stmt = prepare (self, sql->str, error);
+  if (stmt == NULL)
+    return NULL;
+
+  for (guint i = 0; i < binds->len; i++, idx++)
+    {
+      const char *b = g_ptr_array_index (binds, i);
+
+      if (b[0] == 't')
+        sqlite3_bind_text (stmt, idx, b + 2, -1, SQLITE_TRANSIENT);
+      else if (b[0] == 'i')
+        sqlite3_bind_int64 (stmt, idx, g_ascii_strtoll (b + 2, NULL, 10));
+      else
+        sqlite3_bind_double (stmt, idx, g_ascii_strtod (b + 2, NULL));
+    }
+
+  ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_task_unref);
+  while ((rc = sqlite3_step (stmt)) == SQLITE_ROW)
+    g_ptr_array_add (ret, task_from_row (stmt));
+  sqlite3_reset (stmt);
+
+  if (rc != SQLITE_DONE)
+    {
+      set_sqlite_error (self, error, "listing tasks");
+      return NULL;
+    }
+
+  if (next_cursor != NULL)
+    *next_cursor = NULL;
+
+  /* One row more than asked tells whether another page follows. */
+  if (ret->len > limit)
+    {
+      IocTask *last;
+
+      g_ptr_array_set_size (ret, limit);
+      last = g_ptr_array_index (ret, limit - 1);
+      if (next_cursor != NULL)
+        {
+          if (query->order == IOCD_TASK_ORDER_ID)
+            *next_cursor = g_strdup_printf ("i%" G_GINT64_FORMAT, last->id);
+          else
+            *next_cursor = g_strdup_printf ("u%" G_GINT64_FORMAT ".%" G_GINT64_FORMAT,
+                                            last->updated_at, last->id);
+        }
+    }
+
+  return g_steal_pointer (&ret);
+}
+
+static gboolean
+task_was_assigned_to (IocdStore   *store,
+                      gint64       task_id,
+                      const char  *department,
+                      GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT 1 FROM task_departments WHERE department = ?1 AND task_id = ?2",
+                                error);
+  gboolean ret;
+
+  if (stmt == NULL || department == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, department);
+  sqlite3_bind_int64 (stmt, 2, task_id);
+  ret = sqlite3_step (stmt) == SQLITE_ROW;
+  sqlite3_reset (stmt);
+
+  return ret;
+}
+
+static void
+bind_task (sqlite3_stmt  *stmt,
+           const IocTask *task,
+           const char    *search)
+{
+  g_autofree char *media = NULL;
+
+  if (task->media != NULL && task->media[0] != NULL)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+      g_autoptr(JsonNode) node = NULL;
+
+      json_builder_begin_array (b);
+      for (guint i = 0; task->media[i] != NULL; i++)
+        json_builder_add_string_value (b, task->media[i]);
+      json_builder_end_array (b);
+      node = json_builder_get_root (b);
+      media = json_to_string (node, FALSE);
+    }
+
+  sqlite3_bind_int64 (stmt, 1, task->version);
+  bind_text (stmt, 2, ioc_source_to_string (task->source));
+  bind_text (stmt, 3, task->category);
+  bind_text (stmt, 4, task->title);
+  bind_text (stmt, 5, task->description);
+  if (task->has_location)
+    {
+      sqlite3_bind_double (stmt, 6, task->lat);
+      sqlite3_bind_double (stmt, 7, task->lon);
+    }
+  else
+    {
+      sqlite3_bind_null (stmt, 6);
+      sqlite3_bind_null (stmt, 7);
+    }
+  bind_text (stmt, 8, task->address);
+  bind_text (stmt, 9, task->commune);
+  bind_text (stmt, 10, media);
+  bind_text (stmt, 11, task->reporter_name);
+  bind_text (stmt, 12, task->reporter_phone);
+  bind_text (stmt, 13, task->reporter_email);
+  bind_text (stmt, 14, ioc_priority_to_string (task->priority));
+  bind_text (stmt, 15, ioc_task_state_to_string (task->state));
+  bind_text (stmt, 16, task->department);
+  bind_time (stmt, 17, task->due_at);
+  sqlite3_bind_int64 (stmt, 18, task->created_at);
+  sqlite3_bind_int64 (stmt, 19, task->updated_at);
+  bind_time (stmt, 20, task->duplicate_of);
+  bind_time (stmt, 21, task->rating);
+  bind_text (stmt, 22, task->result);
+  bind_text (stmt, 23, search);
+}
+
+static char *
+event_payload (IocTask          *task,
+               IocTimelineEntry *entry)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) node = NULL;
+
+  /* The stored event keeps everything; recipients get what they may see. */
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "task");
+  ioc_task_to_json (task, b, IOC_TASK_JSON_REPORTER, entry->at);
+  json_builder_set_member_name (b, "entry");
+  ioc_timeline_entry_to_json (entry, b);
+  json_builder_end_object (b);
+  node = json_builder_get_root (b);
+
+  return json_to_string (node, FALSE);
+}
+
+static gboolean
+do_commit_change (IocdSqliteStore  *self,
+                  IocdChange       *change,
+                  GError          **error)
+{
+  IocTask *task = change->task;
+  IocTimelineEntry *entry = change->entry;
+  g_autofree char *search = NULL;
+  g_autofree char *payload = NULL;
+  g_autofree char *departments = NULL;
+  sqlite3_stmt *stmt;
+  IocEvent *event;
+
+  if (task->id == 0)
+    {
+      stmt = prepare (self,
+                      "INSERT INTO tasks (version, source, category, title, description, lat, lon, address, "
+                      "commune, media, reporter_name, reporter_phone, reporter_email, priority, state, "
+                      "department, due_at, created_at, updated_at, duplicate_of, rating, result, search) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
+                      "?18, ?19, ?20, ?21, ?22, ?23)", error);
+      if (stmt == NULL)
+        return FALSE;
+
+      bind_task (stmt, task, "");
+      if (!step_done (self, stmt, error))
+        return FALSE;
+      task->id = sqlite3_last_insert_rowid (self->db);
+
+      search = ioc_task_dup_search_text (task);
+      stmt = prepare (self, "UPDATE tasks SET search = ?2 WHERE id = ?1", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, task->id);
+      bind_text (stmt, 2, search);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+  else
+    {
+      search = ioc_task_dup_search_text (task);
+      stmt = prepare (self,
+                      "UPDATE tasks SET version = ?1, source = ?2, category = ?3, title = ?4, "
+                      "description = ?5, lat = ?6, lon = ?7, address = ?8, commune = ?9, media = ?10, "
+                      "reporter_name = ?11, reporter_phone = ?12, reporter_email = ?13, priority = ?14, "
+                      "state = ?15, department = ?16, due_at = ?17, created_at = ?18, updated_at = ?19, "
+                      "duplicate_of = ?20, rating = ?21, result = ?22, search = ?23 "
+                      "WHERE id = ?24 AND version = ?25", error);
+      if (stmt == NULL)
+        return FALSE;
+
+      bind_task (stmt, task, search);
+      sqlite3_bind_int64 (stmt, 24, task->id);
+      sqlite3_bind_int64 (stmt, 25, change->expected_version);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+
+      if (sqlite3_changes (self->db) == 0)
+        {
+          g_set_error (error, IOC_ERROR, IOC_ERROR_CONFLICT,
+                       "task %" G_GINT64_FORMAT " was changed by someone else", task->id);
+          return FALSE;
+        }
+    }
+
+  if (task->department != NULL)
+    {
+      stmt = prepare (self, "INSERT OR IGNORE INTO task_departments (department, task_id) VALUES (?1, ?2)",
+                      error);
+      if (stmt == NULL)
+        return FALSE;
+      bind_text (stmt, 1, task->department);
+      sqlite3_bind_int64 (stmt, 2, task->id);
+      if (!step_done (self, stmt, error))
+        return FALSE;
+    }
+
+  entry->task_id = task->id;
+  stmt = prepare (self,
+                  "INSERT INTO timeline (task_id, at, actor_id, actor_name, actor_role, action, from_state, "
+                  "to_state, note, department, due_at, duplicate_of, rating) "
+                  "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entry->task_id);
+  sqlite3_bind_int64 (stmt, 2, entry->at);
+  bind_time (stmt, 3, entry->actor_id);
+  bind_text (stmt, 4, entry->actor_name);
+  bind_text (stmt, 5, ioc_role_to_string (entry->actor_role));
+  bind_text (stmt, 6, ioc_action_to_string (entry->action));
+  bind_text (stmt, 7, ioc_task_state_to_string (entry->from_state));
+  bind_text (stmt, 8, ioc_task_state_to_string (entry->to_state));
+  bind_text (stmt, 9, entry->note);
+  bind_text (stmt, 10, entry->department);
+  bind_time (stmt, 11, entry->due_at);
+  bind_time (stmt, 12, entry->duplicate_of);
+  bind_time (stmt, 13, entry->rating);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+  entry->id = sqlite3_last_insert_rowid (self->db);
+
+  /* The event remembers every department that ever held the task, so that a
+   * liaison's catch-up after a reconnect matches what they may see. */
+  stmt = prepare (self,
+                  "SELECT ',' || group_concat (department, ',') || ',' FROM task_departments WHERE task_id = ?1",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, task->id);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    departments = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+
+  payload = event_payload (task, entry);
+  stmt = prepare (self,
+                  "INSERT INTO events (at, kind, task_id, departments, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
+                  error);
+  if (stmt == NULL)
+    return FALSE;
+  sqlite3_bind_int64 (stmt, 1, entry->at);
+  bind_text (stmt, 2, change->event_kind);
+  sqlite3_bind_int64 (stmt, 3, task->id);
+  bind_text (stmt, 4, departments ? departments : ",");
+  bind_text (stmt, 5, payload);
+  if (!step_done (self, stmt, error))
+    return FALSE;
+
+  event = ioc_event_new ();
+  event->seq = sqlite3_last_insert_rowid (self->db);
+  event->at = entry->at;
+  event->kind = g_strdup (change->event_kind);
+  event->task = ioc_task_ref (task);
+  event->entry = ioc_timeline_entry_ref (entry);
+  g_clear_pointer (&change->event, ioc_event_unref);
+  change->event = event;
+  g_free (change->departments);
+  change->departments = g_strdup (departments ? departments : ",");
+
+  if (change->render != NULL)
+    {
+      g_clear_pointer (&change->response_body, g_free);
+      change->response_body = change->render (change, change->render_data);
+    }
+
+  if (change->idempotency_user != 0 && change->idempotency_key != NULL)
+    {
+      int rc;
+
+      stmt = prepare (self,
+                      "INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at) "
+                      "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
+      if (stmt == NULL)
+        return FALSE;
+      sqlite3_bind_int64 (stmt, 1, change->idempotency_user);
+      bind_text (stmt, 2, change->idempotency_key);
+      bind_text (stmt, 3, change->request_hash);
+      sqlite3_bind_int (stmt, 4, change->response_status);
+      bind_text (stmt, 5, change->response_body ? change->response_body : "");
+      sqlite3_bind_int64 (stmt, 6, entry->at);
+      rc = sqlite3_step (stmt);
+      sqlite3_reset (stmt);
+      if (rc == SQLITE_CONSTRAINT_PRIMARYKEY)
+        {
+          g_set_error_literal (error, IOC_ERROR, IOC_ERROR_CONFLICT,
+                               "a request with this Idempotency-Key is being processed");
+          return FALSE;
+        }
+      if (rc != SQLITE_DONE)
+        return set_sqlite_error (self, error, "remembering the Idempotency-Key");
+    }
+
+  return TRUE;
+}
+
+static gboolean
+commit_change (IocdStore   *store,
+               IocdChange  *change,
+               GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  gint64 original_id = change->task->id;
+
+  if (!begin_write (self, error))
+    return FALSE;
+
+  if (!do_commit_change (self, change, error))
+    {
+      rollback_write (self);
+      change->task->id = original_id;
+      g_clear_pointer (&change->event, ioc_event_unref);
+      g_clear_pointer (&change->response_body, g_free);
+      return FALSE;
+    }
+
+  if (!commit_write (self, error))
+    {
+      rollback_write (self);
+      change->task->id = original_id;
+      g_clear_pointer (&change->event, ioc_event_unref);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+static gboolean
+find_idempotent (IocdStore   *store,
+                 gint64       user_id,
+                 const char  *key,
+                 char       **request_hash,
+                 guint       *status,
+                 char       **body,
+                 GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "SELECT request_hash, status, body FROM idempotency WHERE user_id = ?1 AND key = ?2",
+                                error);
+  gboolean found = FALSE;
+
+  if (stmt == NULL)
+    return FALSE;
+
+  sqlite3_bind_int64 (stmt, 1, user_id);
+  bind_text (stmt, 2, key);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      *request_hash = column_dup (stmt, 0);
+      *status = sqlite3_column_int (stmt, 1);
+      *body = column_dup (stmt, 2);
+      found = TRUE;
+    }
+  sqlite3_reset (stmt);
+
+  return found;
+}
+
+static GPtrArray *
+list_events (IocdStore   *store,
+             gint64       after,
+             const char  *department,
+             guint        limit,
+             GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_event_unref);
+  sqlite3_stmt *stmt;
+
+  if (department == NULL)
+    stmt = prepare (self, "SELECT seq, at, kind, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+                    error);
+  else
+    stmt = prepare (self,
+                    "SELECT seq, at, kind, payload FROM events WHERE seq > ?1 "
+                    "AND instr (departments, ',' || ?3 || ',') > 0 ORDER BY seq LIMIT ?2", error);
+  if (stmt == NULL)
+    return NULL;
+
+  sqlite3_bind_int64 (stmt, 1, after);
+  sqlite3_bind_int64 (stmt, 2, limit);
+  if (department != NULL)
+    bind_text (stmt, 3, department);
+
+  while (sqlite3_step (stmt) == SQLITE_ROW)
+    {
+      g_autoptr(IocEvent) event = ioc_event_new ();
+      g_autoptr(JsonNode) node = json_from_string (column_text (stmt, 3), NULL);
+      JsonObject *object;
+
+      event->seq = sqlite3_column_int64 (stmt, 0);
+      event->at = sqlite3_column_int64 (stmt, 1);
+      event->kind = column_dup (stmt, 2);
+
+      if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+        {
+          g_warning ("Event %" G_GINT64_FORMAT " has an unreadable payload", event->seq);
+          continue;
+        }
+      object = json_node_get_object (node);
+      if (json_object_has_member (object, "task"))
+        event->task = ioc_task_from_json (json_object_get_object_member (object, "task"), NULL);
+      if (json_object_has_member (object, "entry"))
+        event->entry = ioc_timeline_entry_from_json (json_object_get_object_member (object, "entry"), NULL);
+
+      g_ptr_array_add (ret, g_steal_pointer (&event));
+    }
+  sqlite3_reset (stmt);
+
+  return g_steal_pointer (&ret);
+}
+
+static gint64
+last_event_seq (IocdStore *store)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "SELECT coalesce (max (seq), 0) FROM events", NULL);
+  gint64 seq = 0;
+
+  if (stmt == NULL)
+    return 0;
+
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    seq = sqlite3_column_int64 (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return seq;
+}
+
+static gboolean
+begin_batch (IocdStore  *store,
+             GError    **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+
+  if (self->in_batch)
+    {
+      g_set_error_literal (error, IOC_ERROR, IOC_ERROR_INTERNAL, "a batch is open already");
+      return FALSE;
+    }
+
+  if (!exec (self, "BEGIN IMMEDIATE", error))
+    return FALSE;
+
+  self->in_batch = TRUE;
+  return TRUE;
+}
+
+static gboolean
+end_batch (IocdStore  *store,
+           gboolean    commit,
+           GError    **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+
+  g_return_val_if_fail (self->in_batch, FALSE);
+  self->in_batch = FALSE;
+
+  if (commit)
+    return exec (self, "COMMIT", error);
+
+  exec (self, "ROLLBACK", NULL);
+  return TRUE;
+}
+
+static char *
+get_meta (IocdStore  *store,
+          const char *key)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+  char *value = NULL;
+
+  if (stmt == NULL)
+    return NULL;
+
+  bind_text (stmt, 1, key);
+  if (sqlite3_step (stmt) == SQLITE_ROW)
+    value = column_dup (stmt, 0);
+  sqlite3_reset (stmt);
+
+  return value;
+}
+
+static gboolean
+set_meta (IocdStore   *store,
+          const char  *key,
+          const char  *value,
+          GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  sqlite3_stmt *stmt = prepare (self,
+                                "INSERT INTO meta (key, value) VALUES (?1, ?2) "
+                                "ON CONFLICT (key) DO UPDATE SET value = ?2", error);
+
+  if (stmt == NULL)
+    return FALSE;
+
+  bind_text (stmt, 1, key);
+  bind_text (stmt, 2, value);
+  return step_done (self, stmt, error);
+}
+
+static void
+store_iface_init (IocdStoreInterface *iface)
+{
+  iface->list_departments = list_departments;
+  iface->save_department = save_department;
+  iface->list_categories = list_categories;
+  iface->save_category = save_category;
+  iface->list_communes = list_communes;
+  iface->save_commune = save_commune;
+  iface->create_user = create_user;
+  iface->set_password = set_password;
+  iface->find_user = find_user;
+  iface->list_users = list_users;
+  iface->create_session = create_session;
+  iface->find_session = find_session;
+  iface->revoke_session = revoke_session;
+  iface->add_login_failure = add_login_failure;
+  iface->list_login_failures = list_login_failures;
+  iface->clear_login_failures = clear_login_failures;
+  iface->get_task = get_task;
+  iface->list_tasks = list_tasks;
+  iface->task_was_assigned_to = task_was_assigned_to;
+  iface->commit_change = commit_change;
+  iface->find_idempotent = find_idempotent;
+  iface->list_events = list_events;
+  iface->last_event_seq = last_event_seq;
+  iface->begin_batch = begin_batch;
+  iface->end_batch = end_batch;
+  iface->get_meta = get_meta;
+  iface->set_meta = set_meta;
+}

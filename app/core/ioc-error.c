@@ -77,7 +77,7 @@ ioc_error_get_field (const GError *error)
     return NULL;
 
   for (const char *p = error->message; p < colon; p++)
-    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.')
+    if (!g_ascii_isalnum (*p) && *p != '_' && *p != '.' && *p != '-')
       return NULL;
 
   return g_strndup (error->message, colon - error->message);

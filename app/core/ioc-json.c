@@ -10,6 +10,264 @@
 #include "ioc-json.h"
 #include "ioc-time.h"
 
+#define MAX_DEPTH 64
+
+/*
+ * json-glib 1.6 is lenient (it takes comments, "var x =" prefixes, several
+ * values, single quotes, hex numbers) and recurses without a depth limit.
+ * Request bodies come from anyone who can reach the server, so they are
+ * first checked against RFC 8259 strictly, with bounded nesting, and only
+ * then handed to json-glib.
+ */
+typedef struct {
+  const char *p;
+  const char *end;
+  guint       depth;
+  const char *problem;
+} Scanner;
+
+static void
+skip_ws (Scanner *s)
+{
+  while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\n' || *s->p == '\r'))
+    s->p++;
+}
+
+static gboolean scan_value (Scanner *s);
+
+static gboolean
+scan_string (Scanner *s)
+{
+  s->p++;   /* the opening quote */
+  while (s->p < s->end)
+    {
+      guchar c = *s->p;
+
+      if (c == '"')
+        {
+          s->p++;
+          return TRUE;
+        }
+      if (c < 0x20)
+        {
+          s->problem = "a control character inside a string";
+          return FALSE;
+        }
+      if (c == '\\')
+        {
+          s->p++;
+          if (s->p >= s->end)
+            break;
+          switch (*s->p)
+            {
+            case '"': case '\\': case '/': case 'b': case 'f': case 'n': case 'r': case 't':
+              s->p++;
+              break;
+            case 'u':
+              if (s->end - s->p < 5 ||
+                  !g_ascii_isxdigit (s->p[1]) || !g_ascii_isxdigit (s->p[2]) ||
+                  !g_ascii_isxdigit (s->p[3]) || !g_ascii_isxdigit (s->p[4]))
+                {
+                  s->problem = "a bad \\u escape";
+                  return FALSE;
+                }
+              /* A NUL would silently cut the text short further on. */
+              if (strncmp (s->p + 1, "0000", 4) == 0)
+                {
+                  s->problem = "a NUL character (\\u0000) inside a string";
+                  return FALSE;
+                }
+              s->p += 5;
+              break;
+            default:
+              s->problem = "a bad escape inside a string";
+              return FALSE;
+            }
+          continue;
+        }
+      s->p++;
+    }
+
+  s->problem = "a string that is not closed";
+  return FALSE;
+}
+
+static gboolean
+scan_number (Scanner *s)
+{
+  const char *start = s->p;
+
+  if (*s->p == '-')
+    s->p++;
+  if (s->p < s->end && *s->p == '0')
+    s->p++;
+  else if (s->p < s->end && *s->p >= '1' && *s->p <= '9')
+    while (s->p < s->end && g_ascii_isdigit (*s->p))
+      s->p++;
+  else
+    goto bad;
+
+  if (s->p < s->end && *s->p == '.')
+    {
+      s->p++;
+      if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+        goto bad;
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        s->p++;
+    }
+  if (s->p < s->end && (*s->p == 'e' || *s->p == 'E'))
+    {
+      s->p++;
+      if (s->p < s->end && (*s->p == '+' || *s->p == '-'))
+        s->p++;
+      if (s->p >= s->end || !g_ascii_isdigit (*s->p))
+        goto bad;
+      while (s->p < s->end && g_ascii_isdigit (*s->p))
+        s->p++;
+    }
+  return s->p > start;
+
+bad:
+  s->problem = "a malformed number";
+  return FALSE;
+}
+
+static gboolean
+scan_literal (Scanner    *s,
+              const char *word)
+{
+  gsize len = strlen (word);
+
+  if ((gsize) (s->end - s->p) < len || strncmp (s->p, word, len) != 0)
+    {
+      s->problem = "an unexpected character";
+      return FALSE;
+    }
+  s->p += len;
+  return TRUE;
+}
+
+static gboolean
+scan_container (Scanner *s,
+                char     close)
+{
+  gboolean first = TRUE;
+
+  if (++s->depth > MAX_DEPTH)
+    {
+      s->problem = "nesting deeper than 64 levels";
+      return FALSE;
+    }
+  s->p++;
+
+  for (;;)
+    {
+      skip_ws (s);
+      if (s->p >= s->end)
+        {
+          s->problem = "an object or array that is not closed";
+          return FALSE;
+        }
+      if (*s->p == close && first)
+        {
+          s->p++;
+          break;
+        }
+      if (!first)
+        {
+          if (*s->p == close)
+            {
+              s->p++;
+              break;
+            }
+          if (*s->p != ',')
+            {
+              s->problem = "a missing comma";
+              return FALSE;
+            }
+          s->p++;
+          skip_ws (s);
+        }
+      first = FALSE;
+
+      if (close == '}')
+        {
+          if (s->p >= s->end || *s->p != '"')
+            {
+              s->problem = "an object member name that is not a string";
+              return FALSE;
+            }
+          if (!scan_string (s))
+            return FALSE;
+          skip_ws (s);
+          if (s->p >= s->end || *s->p != ':')
+            {
+              s->problem = "a missing colon";
+              return FALSE;
+            }
+          s->p++;
+        }
+
+      if (!scan_value (s))
+        return FALSE;
+    }
+
+  s->depth--;
+  return TRUE;
+}
+
+static gboolean
+scan_value (Scanner *s)
+{
+  skip_ws (s);
+  if (s->p >= s->end)
+    {
+      s->problem = "a missing value";
+      return FALSE;
+    }
+
+  switch (*s->p)
+    {
+    case '{':
+      return scan_container (s, '}');
+    case '[':
+      return scan_container (s, ']');
+    case '"':
+      return scan_string (s);
+    case 't':
+      return scan_literal (s, "true");
+    case 'f':
+      return scan_literal (s, "false");
+    case 'n':
+      return scan_literal (s, "null");
+    default:
+      if (*s->p == '-' || g_ascii_isdigit (*s->p))
+        return scan_number (s);
+      s->problem = "an unexpected character";
+      return FALSE;
+    }
+}
+
+static gboolean
+check_syntax (const char  *data,
+              gsize        length,
+              GError     **error)
+{
+  Scanner s = { data, data + length, 0, NULL };
+
+  if (scan_value (&s))
+    {
+      skip_ws (&s);
+      if (s.p == s.end)
+        return TRUE;
+      s.problem = "text after the JSON value";
+    }
+
+  g_set_error (error, IOC_ERROR, IOC_ERROR_MALFORMED, "the body is not valid JSON: %s at byte %"
+               G_GSIZE_FORMAT, s.problem, (gsize) (s.p - data));
+  return FALSE;
+}
+
 JsonNode *
 ioc_json_parse (const char  *data,
                 gssize       length,
@@ -27,6 +285,9 @@ ioc_json_parse (const char  *data,
       g_set_error_literal (error, IOC_ERROR, IOC_ERROR_MALFORMED, "the body is not valid UTF-8");
       return NULL;
     }
+
+  if (!check_syntax (data, length, error))
+    return NULL;
 
   parser = json_parser_new_immutable ();
   if (!json_parser_load_from_data (parser, data, length, &local_error))

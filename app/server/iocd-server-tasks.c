@@ -752,7 +752,7 @@ iocd_server_handle_tasks (IocdServer   *self,
   g_autoptr(GError) error = NULL;
   gint64 id = 0;
 
-  if (segments[0] == NULL || segments[0][0] == '\0')
+  if (segments[0] == NULL || (segments[0][0] == '\0' && segments[1] == NULL))
     {
       if (g_str_equal (request->method, "GET"))
         handle_list (self, request);

@@ -55,7 +55,11 @@ error_node (const GError *error,
             const char   *message_override)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autofree char *field = ioc_error_get_field (error);
+  g_autofree char *raw_field = ioc_error_get_field (error);
+  /* Messages may quote request text (a path, a parameter name): never let
+   * invalid UTF-8 from a client through into JSON. */
+  g_autofree char *field = raw_field ? g_utf8_make_valid (raw_field, -1) : NULL;
+  g_autofree char *message = g_utf8_make_valid (message_override ? message_override : error->message, -1);
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "error");
@@ -63,7 +67,7 @@ error_node (const GError *error,
   json_builder_set_member_name (b, "code");
   json_builder_add_string_value (b, ioc_error_code_string (error));
   json_builder_set_member_name (b, "message");
-  json_builder_add_string_value (b, message_override ? message_override : error->message);
+  json_builder_add_string_value (b, message);
   if (field != NULL)
     {
       json_builder_set_member_name (b, "field");
@@ -536,6 +540,12 @@ handle_api (IocdServer  *self,
   const char *rest = request->path + strlen (API_PREFIX);
 
   segments = g_strsplit (rest, "/", -1);
+  if (segments[0] == NULL || segments[0][0] == '\0')
+    {
+      error = g_error_new (IOC_ERROR, IOC_ERROR_NOT_FOUND, "no such resource: %s", request->path);
+      iocd_request_send_error (request, error);
+      goto out;
+    }
 
   if (g_str_equal (segments[0], "session") && segments[1] == NULL)
     {

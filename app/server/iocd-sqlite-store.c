@@ -1056,7 +1056,7 @@ list_tasks (IocdStore            *store,
     }
   if (query->folded_text != NULL)
     {
-      words = g_strsplit (query->folded_text, " ", 8);
+      words = g_strsplit (query->folded_text, " ", -1);
       for (guint i = 0; words[i] != NULL; i++)
         if (words[i][0] != '\0')
           {

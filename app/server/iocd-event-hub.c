@@ -11,10 +11,15 @@
  * the main loop for long. */
 #define CATCH_UP_PAGE 500
 
+/* Sessions also end outside this process (iocd user passwd) or by expiry:
+ * every open stream's session is checked again this often. */
+#define SESSION_CHECK_S 30
+
 typedef struct {
   IocdEventHub            *hub;
   SoupWebsocketConnection *connection;
   IocUser                 *user;
+  char                    *token_hash;
   gint64                   cursor;       /* the last seq this client has been sent or skipped */
   gboolean                 live;
   guint                    catch_up_id;
@@ -27,6 +32,7 @@ struct _IocdEventHub
 
   IocdStore *store;
   GList     *clients;
+  guint      session_check_id;
 };
 
 G_DEFINE_FINAL_TYPE (IocdEventHub, iocd_event_hub, G_TYPE_OBJECT)
@@ -40,6 +46,7 @@ client_free (Client *client)
     soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
   g_clear_object (&client->connection);
   g_clear_pointer (&client->user, ioc_user_unref);
+  g_free (client->token_hash);
   g_free (client);
 }
 
@@ -126,10 +133,57 @@ on_closed_cb (SoupWebsocketConnection *connection,
   client_free (client);
 }
 
+static void
+client_end (Client *client)
+{
+  g_message ("Ending the event stream of %s: the session has ended", client->user->username);
+  g_clear_handle_id (&client->catch_up_id, g_source_remove);
+  client->live = FALSE;
+  /* 1008, policy violation: the client must sign in again. */
+  if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
+    soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_POLICY_VIOLATION,
+                                     "the session has ended");
+}
+
+void
+iocd_event_hub_end_session (IocdEventHub *self,
+                            const char   *token_hash)
+{
+  for (GList *l = self->clients; l != NULL; l = l->next)
+    {
+      Client *client = l->data;
+
+      if (g_strcmp0 (client->token_hash, token_hash) == 0)
+        client_end (client);
+    }
+}
+
+static gboolean
+session_check_cb (gpointer data)
+{
+  IocdEventHub *self = data;
+  gint64 now = g_get_real_time ();
+
+  for (GList *l = self->clients; l != NULL; l = l->next)
+    {
+      Client *client = l->data;
+      g_autoptr(IocUser) user = NULL;
+
+      if (soup_websocket_connection_get_state (client->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+        continue;
+      user = iocd_store_find_session (self->store, client->token_hash, now, NULL);
+      if (user == NULL)
+        client_end (client);
+    }
+
+  return G_SOURCE_CONTINUE;
+}
+
 void
 iocd_event_hub_add_client (IocdEventHub            *self,
                            SoupWebsocketConnection *connection,
                            IocUser                 *user,
+                           const char              *token_hash,
                            gint64                   after)
 {
   Client *client = g_new0 (Client, 1);
@@ -137,6 +191,7 @@ iocd_event_hub_add_client (IocdEventHub            *self,
   client->hub = self;
   client->connection = g_object_ref (connection);
   client->user = ioc_user_ref (user);
+  client->token_hash = g_strdup (token_hash);
   client->cursor = after;
   client->closed_id = g_signal_connect (connection, "closed", G_CALLBACK (on_closed_cb), client);
 
@@ -161,7 +216,8 @@ iocd_event_hub_publish (IocdEventHub *self,
       const char *department;
 
       /* Still catching up: the log read will bring this event in order. */
-      if (!client->live || event->seq <= client->cursor)
+      if (!client->live || event->seq <= client->cursor ||
+          soup_websocket_connection_get_state (client->connection) != SOUP_WEBSOCKET_STATE_OPEN)
         continue;
 
       client->cursor = event->seq;
@@ -202,6 +258,7 @@ iocd_event_hub_new (IocdStore *store)
   IocdEventHub *self = g_object_new (IOCD_TYPE_EVENT_HUB, NULL);
 
   self->store = g_object_ref (store);
+  self->session_check_id = g_timeout_add_seconds (SESSION_CHECK_S, session_check_cb, self);
   return self;
 }
 
@@ -210,6 +267,7 @@ iocd_event_hub_dispose (GObject *object)
 {
   IocdEventHub *self = (IocdEventHub *) object;
 
+  g_clear_handle_id (&self->session_check_id, g_source_remove);
   g_list_free_full (g_steal_pointer (&self->clients), (GDestroyNotify) client_free);
   g_clear_object (&self->store);
 

@@ -15,7 +15,11 @@ IocdEventHub *iocd_event_hub_new        (IocdStore               *store);
 void          iocd_event_hub_add_client (IocdEventHub            *self,
                                          SoupWebsocketConnection *connection,
                                          IocUser                 *user,
+                                         const char              *token_hash,
                                          gint64                   after);
+/* Closes the streams opened with this session (signed out). */
+void          iocd_event_hub_end_session (IocdEventHub           *self,
+                                          const char             *token_hash);
 /* A change was committed: send it to every live client allowed to see it.
  * @departments is the ",A,B," list of departments that ever held the task. */
 void          iocd_event_hub_publish    (IocdEventHub            *self,

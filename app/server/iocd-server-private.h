@@ -22,6 +22,10 @@ struct _IocdServer
   GHashTable      *departments;  /* code → IocDepartment */
   GHashTable      *categories;   /* code → IocCategory */
   GHashTable      *communes;     /* code → IocCommune */
+
+  /* Sign-ins being checked in a worker thread, per user name: they count
+   * against the lockout before their outcome is known. */
+  GHashTable      *logins_in_flight;
 };
 
 /* One request being answered. */

@@ -60,6 +60,15 @@ request_hash (IocdRequest *request)
   return g_strdup (g_checksum_get_string (checksum));
 }
 
+static void
+set_location (IocdRequest *request,
+              gint64       id)
+{
+  g_autofree char *location = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT, id);
+
+  soup_message_headers_replace (soup_server_message_get_response_headers (request->msg), "Location", location);
+}
+
 /* Returns TRUE when the request was answered from an earlier attempt. */
 static gboolean
 answer_from_idempotency (IocdServer   *self,
@@ -108,6 +117,13 @@ answer_from_idempotency (IocdServer   *self,
 
   soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
                                 "Idempotent-Replayed", "true");
+  if (stored_status == 201)
+    {
+      g_autoptr(JsonNode) node = json_from_string (stored_body, NULL);
+
+      if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
+        set_location (request, json_object_get_int_member_with_default (json_node_get_object (node), "id", 0));
+    }
   iocd_request_send_text (request, stored_status, stored_body);
   return TRUE;
 }
@@ -228,12 +244,7 @@ handle_intake (IocdServer  *self,
       goto fail;
     }
 
-  {
-    g_autofree char *location = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT, task->id);
-
-    soup_message_headers_replace (soup_server_message_get_response_headers (request->msg),
-                                  "Location", location);
-  }
+  set_location (request, task->id);
   iocd_request_send_text (request, 201, change.response_body);
   ioc_timeline_entry_unref (change.entry);
   iocd_change_clear (&change);

@@ -268,6 +268,15 @@ login_checked_cb (GObject      *source,
 
   soup_server_message_unpause (request->msg);
 
+  {
+    guint n = GPOINTER_TO_UINT (g_hash_table_lookup (self->logins_in_flight, check->username));
+
+    if (n <= 1)
+      g_hash_table_remove (self->logins_in_flight, check->username);
+    else
+      g_hash_table_insert (self->logins_in_flight, g_strdup (check->username), GUINT_TO_POINTER (n - 1));
+  }
+
   if (!check->ok)
     {
       iocd_store_add_login_failure (self->store, check->username, now, NULL);
@@ -325,6 +334,7 @@ handle_login (IocdServer  *self,
   g_autofree char *hash = NULL;
   g_autoptr(IocUser) user = NULL;
   gint64 window = (gint64) self->config->login_window_s * G_USEC_PER_SEC;
+  guint in_flight;
   LoginCheck *check;
 
   body = iocd_request_parse_body (request, &error);
@@ -343,10 +353,13 @@ handle_login (IocdServer  *self,
       return;
     }
 
-  if (failures->len >= self->config->login_max_failures)
+  in_flight = GPOINTER_TO_UINT (g_hash_table_lookup (self->logins_in_flight, username));
+  if (failures->len + in_flight >= self->config->login_max_failures)
     {
       /* Locked until enough failures have aged out of the window. */
-      gint64 oldest = g_array_index (failures, gint64, failures->len - self->config->login_max_failures);
+      gint64 oldest = failures->len >= self->config->login_max_failures
+                      ? g_array_index (failures, gint64, failures->len - self->config->login_max_failures)
+                      : request->now - window;
       gint64 wait_s = (oldest + window - request->now + G_USEC_PER_SEC - 1) / G_USEC_PER_SEC;
       g_autofree char *retry = g_strdup_printf ("%" G_GINT64_FORMAT, MAX (wait_s, 1));
 
@@ -364,6 +377,8 @@ handle_login (IocdServer  *self,
   check->username = g_steal_pointer (&username);
   check->password = g_steal_pointer (&password);
   check->hash = (user != NULL && !user->disabled) ? g_steal_pointer (&hash) : NULL;
+
+  g_hash_table_insert (self->logins_in_flight, g_strdup (check->username), GUINT_TO_POINTER (in_flight + 1));
 
   /* Argon2id takes a tenth of a second on purpose: not on the main loop. */
   soup_server_message_pause (request->msg);
@@ -408,6 +423,7 @@ handle_session (IocdServer  *self,
   else
     {
       g_message ("“%s” signed out", request->user->username);
+      iocd_event_hub_end_session (self->hub, request->token_hash);
       soup_server_message_set_status (request->msg, 204, NULL);
     }
 
@@ -697,6 +713,14 @@ events_cb (SoupServer        *soup,
           iocd_request_send_error (request, error);
           return;
         }
+      /* Ahead of the log (a database restored from a backup): the client's
+       * copy cannot be trusted, it must load a new snapshot. */
+      if (seq > iocd_store_last_event_seq (self->store))
+        {
+          ioc_set_field_error (&error, "after", "is ahead of the server's event log; load the tasks again");
+          iocd_request_send_error (request, error);
+          return;
+        }
     }
 
   if (!soup_websocket_server_check_handshake (msg, NULL, NULL, NULL, &error))
@@ -708,6 +732,7 @@ events_cb (SoupServer        *soup,
 
   g_object_set_data_full (G_OBJECT (msg), "iocd-user", ioc_user_ref (request->user),
                           (GDestroyNotify) ioc_user_unref);
+  g_object_set_data_full (G_OBJECT (msg), "iocd-token-hash", g_strdup (request->token_hash), g_free);
 }
 
 static void
@@ -735,7 +760,8 @@ websocket_cb (SoupServer              *soup,
   seq = after ? g_ascii_strtoll (after, NULL, 10) : iocd_store_last_event_seq (self->store);
 
   g_debug ("Event client of %s from seq %" G_GINT64_FORMAT, user->username, seq);
-  iocd_event_hub_add_client (self->hub, connection, user, seq);
+  iocd_event_hub_add_client (self->hub, connection, user,
+                             g_object_get_data (G_OBJECT (msg), "iocd-token-hash"), seq);
 }
 
 IocdServer *
@@ -830,6 +856,7 @@ iocd_server_finalize (GObject *object)
   g_clear_pointer (&self->departments, g_hash_table_unref);
   g_clear_pointer (&self->categories, g_hash_table_unref);
   g_clear_pointer (&self->communes, g_hash_table_unref);
+  g_clear_pointer (&self->logins_in_flight, g_hash_table_unref);
   iocd_config_free (self->config);
 
   G_OBJECT_CLASS (iocd_server_parent_class)->finalize (object);
@@ -853,4 +880,5 @@ iocd_server_init (IocdServer *self)
                                             (GDestroyNotify) ioc_category_unref);
   self->communes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) ioc_commune_unref);
+  self->logins_in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

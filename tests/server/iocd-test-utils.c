@@ -25,6 +25,7 @@ typedef struct {
   GDataInputStream    *out;       /* iocd's stdout, kept open so that it never gets SIGPIPE */
   GString             *output;    /* what it printed on stdout during the latest start */
   goffset              log_start; /* where the latest run begins in iocd.log */
+  GHashTable          *tokens;    /* username → token, for iocd_test_token() */
 } ServerPrivate;
 
 #define PRIV(server) ((ServerPrivate *) (server))
@@ -302,6 +303,7 @@ iocd_test_server_start_full (IocdTestServerFlags  flags,
 
   priv->flags = flags;
   priv->output = g_string_new (NULL);
+  priv->tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   server->extra_args = g_strdupv ((char **) extra_args);
   server->state_dir = g_dir_make_tmp ("iocd-test-XXXXXX", &error);
   if (server->state_dir == NULL)
@@ -469,6 +471,7 @@ iocd_test_server_free (IocdTestServer *server)
   g_free (server->demo_password);
   g_strfreev (server->extra_args);
   g_string_free (priv->output, TRUE);
+  g_hash_table_unref (priv->tokens);
   g_free (priv);
 }
 
@@ -683,35 +686,148 @@ iocd_test_request (IocdTestServer *server,
 }
 
 char *
-iocd_test_login (IocdTestServer *server,
-                 SoupSession    *session,
-                 const char     *username,
-                 const char     *password)
+iocd_test_login_body (const char *username,
+                      const char *password)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) node = NULL;
-  g_autoptr(IocdTestResponse) r = NULL;
-  g_autofree char *body = NULL;
-  const char *token;
 
   json_builder_begin_object (b);
   json_builder_set_member_name (b, "username");
   json_builder_add_string_value (b, username);
   json_builder_set_member_name (b, "password");
-  json_builder_add_string_value (b, password ? password : server->demo_password);
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  body = json_to_string (node, FALSE);
+  json_builder_add_string_value (b, password);
+  return iocd_test_json_finish (b);
+}
+
+char *
+iocd_test_login (IocdTestServer *server,
+                 SoupSession    *session,
+                 const char     *username,
+                 const char     *password)
+{
+  g_autoptr(IocdTestResponse) r = NULL;
+  g_autofree char *body = iocd_test_login_body (username, password ? password : server->demo_password);
+  g_autofree char *what = g_strdup_printf ("signing in as %s", username);
+  const char *token;
 
   r = iocd_test_request (server, session, "POST", "/api/v1/session", NULL, body, NULL);
-  if (r->status != 200)
-    g_test_message ("signing in as %s: %u %s", username, r->status, r->text ? r->text : "");
-  g_assert_cmpuint (r->status, ==, 200);
+  iocd_test_assert_status (r, 200, what);
 
   token = iocd_test_json_string (r->body, "token");
   g_assert_nonnull (token);
 
   return g_strdup (token);
+}
+
+const char *
+iocd_test_token (IocdTestServer *server,
+                 SoupSession    *session,
+                 const char     *username)
+{
+  GHashTable *tokens = PRIV (server)->tokens;
+  char *token = g_hash_table_lookup (tokens, username);
+
+  if (token == NULL)
+    {
+      token = iocd_test_login (server, session, username, NULL);
+      if (token == NULL)
+        return "";
+      g_hash_table_insert (tokens, g_strdup (username), token);
+    }
+
+  return token;
+}
+
+void
+iocd_test_logout (IocdTestServer *server,
+                  SoupSession    *session,
+                  const char     *token)
+{
+  g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "DELETE", "/api/v1/session", token,
+                                                     NULL, NULL);
+
+  iocd_test_assert_status (r, 204, "signing out");
+}
+
+/* Answers */
+
+gboolean
+iocd_test_check_status (IocdTestResponse *r,
+                        guint             expected,
+                        const char       *what)
+{
+  if (r->status == expected)
+    return TRUE;
+
+  iocd_test_fail ("%s: expected HTTP %u, got %u: %.300s", what, expected, r->status, r->text ? r->text : "");
+  return FALSE;
+}
+
+gboolean
+iocd_test_check_error (IocdTestResponse *r,
+                       guint             status,
+                       const char       *code,
+                       const char       *field,
+                       const char       *what)
+{
+  JsonNode *error = iocd_test_json_get (r->body, "error");
+  const char *got_code = iocd_test_json_string (r->body, "error.code");
+  const char *got_field = iocd_test_json_string (r->body, "error.field");
+
+  if (!iocd_test_check_status (r, status, what))
+    return FALSE;
+
+  if (error == NULL || !JSON_NODE_HOLDS_OBJECT (error) || got_code == NULL ||
+      iocd_test_json_string (r->body, "error.message") == NULL)
+    {
+      iocd_test_fail ("%s: HTTP %u without {error: {code, message}}: %.300s", what, r->status,
+                      r->text ? r->text : "");
+      return FALSE;
+    }
+
+  if (code != NULL && g_strcmp0 (got_code, code) != 0)
+    {
+      iocd_test_fail ("%s: expected error code “%s”, got “%s”", what, code, got_code);
+      return FALSE;
+    }
+
+  if (field != NULL && g_strcmp0 (got_field, *field ? field : NULL) != 0)
+    {
+      iocd_test_fail ("%s: expected error.field “%s”, got “%s”: %.300s", what, field,
+                      got_field ? got_field : "(none)", r->text);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+iocd_test_check_unauthorized (IocdTestResponse *r,
+                              const char       *what)
+{
+  if (!iocd_test_check_error (r, 401, "unauthorized", NULL, what))
+    return FALSE;
+
+  if (soup_message_headers_get_one (r->headers, "WWW-Authenticate") == NULL)
+    {
+      iocd_test_fail ("%s: 401 without WWW-Authenticate", what);
+      return FALSE;
+    }
+
+  return TRUE;
+}
+
+gboolean
+iocd_test_assert_status (IocdTestResponse *r,
+                         guint             expected,
+                         const char       *what)
+{
+  if (r->status != expected)
+    g_test_message ("%s: expected HTTP %u, got %u: %.300s", what, expected, r->status,
+                    r->text ? r->text : "");
+  g_assert_cmpuint (r->status, ==, expected);
+
+  return r->status == expected;
 }
 
 /* JSON */
@@ -790,6 +906,25 @@ iocd_test_json_time (JsonNode   *node,
   return g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
 }
 
+gboolean
+iocd_test_json_has (JsonNode   *node,
+                    const char *dotted_path)
+{
+  return iocd_test_json_get (node, dotted_path) != NULL;
+}
+
+char *
+iocd_test_json_finish (JsonBuilder *builder)
+{
+  g_autoptr(JsonNode) node = NULL;
+
+  json_builder_end_object (builder);
+  node = json_builder_get_root (builder);
+  return json_to_string (node, FALSE);
+}
+
+/* Tasks */
+
 JsonNode *
 iocd_test_intake (IocdTestServer *server,
                   SoupSession    *session,
@@ -798,9 +933,9 @@ iocd_test_intake (IocdTestServer *server,
                   const char     *title)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(IocdTestResponse) r = NULL;
   g_autofree char *body = NULL;
+  g_autofree char *what = g_strdup_printf ("intake of “%s”", title);
 
   /* A point in Ninh Kiều, the city centre, so that map filters see it. */
   json_builder_begin_object (b);
@@ -828,18 +963,226 @@ iocd_test_intake (IocdTestServer *server,
   json_builder_set_member_name (b, "phone");
   json_builder_add_string_value (b, "0900000000");
   json_builder_end_object (b);
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  body = json_to_string (node, FALSE);
+  body = iocd_test_json_finish (b);
 
   r = iocd_test_request (server, session, "POST", "/api/v1/tasks", token, body, NULL);
-  if (r->status != 201)
-    g_test_message ("intake of “%s”: %u %s", title, r->status, r->text ? r->text : "");
-  g_assert_cmpuint (r->status, ==, 201);
-  if (r->status != 201 || r->body == NULL || !JSON_NODE_HOLDS_OBJECT (r->body))
+  if (!iocd_test_assert_status (r, 201, what) || r->body == NULL || !JSON_NODE_HOLDS_OBJECT (r->body))
     return NULL;
 
   return json_node_ref (r->body);
+}
+
+gint64
+iocd_test_new_task (IocdTestServer *server,
+                    SoupSession    *session,
+                    const char     *token,
+                    const char     *category,
+                    const char     *title)
+{
+  g_autoptr(JsonNode) task = iocd_test_intake (server, session, token, category, title);
+  gint64 id = task != NULL ? iocd_test_json_int (task, "id") : 0;
+
+  g_assert_cmpint (id, >, 0);
+  return MAX (id, 0);
+}
+
+IocdTestResponse *
+iocd_test_act (IocdTestServer *server,
+               SoupSession    *session,
+               const char     *token,
+               gint64          id,
+               const char     *action,
+               const char     *body,
+               const char     *idempotency_key)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT "/%s", id, action);
+
+  return iocd_test_request (server, session, "POST", path, token, body, idempotency_key);
+}
+
+IocdTestResponse *
+iocd_test_get_task (IocdTestServer *server,
+                    SoupSession    *session,
+                    const char     *token,
+                    gint64          id)
+{
+  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT, id);
+
+  return iocd_test_request (server, session, "GET", path, token, NULL, NULL);
+}
+
+JsonNode *
+iocd_test_fetch_task (IocdTestServer *server,
+                      SoupSession    *session,
+                      const char     *token,
+                      gint64          id)
+{
+  g_autoptr(IocdTestResponse) r = iocd_test_get_task (server, session, token, id);
+  g_autofree char *what = g_strdup_printf ("GET of task %" G_GINT64_FORMAT, id);
+
+  if (!iocd_test_assert_status (r, 200, what) || r->body == NULL)
+    return NULL;
+
+  return json_node_copy (r->body);
+}
+
+gint64
+iocd_test_task_version (IocdTestServer *server,
+                        SoupSession    *session,
+                        const char     *token,
+                        gint64          id)
+{
+  g_autoptr(JsonNode) task = iocd_test_fetch_task (server, session, token, id);
+
+  return iocd_test_json_int (task, "version");
+}
+
+guint
+iocd_test_timeline_length (JsonNode *task)
+{
+  JsonNode *timeline = iocd_test_json_get (task, "timeline");
+
+  g_assert_true (timeline != NULL && JSON_NODE_HOLDS_ARRAY (timeline));
+  if (timeline == NULL || !JSON_NODE_HOLDS_ARRAY (timeline))
+    return 0;
+
+  return json_array_get_length (json_node_get_array (timeline));
+}
+
+/* One action of iocd_test_advance(), with @member: @value in the body if not NULL. */
+static gboolean
+advance_step (IocdTestServer *server,
+              SoupSession    *session,
+              gint64          id,
+              const char     *version_token,
+              const char     *token,
+              const char     *action,
+              const char     *member,
+              const char     *value)
+{
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(IocdTestResponse) r = NULL;
+  g_autofree char *body = NULL;
+  g_autofree char *what = g_strdup_printf ("setting up task %" G_GINT64_FORMAT ": %s", id, action);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, iocd_test_task_version (server, session, version_token, id));
+  if (member != NULL)
+    {
+      json_builder_set_member_name (b, member);
+      json_builder_add_string_value (b, value);
+    }
+  body = iocd_test_json_finish (b);
+
+  r = iocd_test_act (server, session, token, id, action, body, NULL);
+  return iocd_test_assert_status (r, 200, what);
+}
+
+gboolean
+iocd_test_advance (IocdTestServer *server,
+                   SoupSession    *session,
+                   gint64          id,
+                   IocdTestStage   stage,
+                   const char     *operator_token,
+                   const char     *liaison_token,
+                   const char     *department)
+{
+  const char *op = operator_token;
+
+  if (stage >= IOCD_TEST_AT_VERIFIED &&
+      !advance_step (server, session, id, op, op, "verify", NULL, NULL))
+    return FALSE;
+  if (stage >= IOCD_TEST_AT_FORWARDED &&
+      !advance_step (server, session, id, op, op, "forward", "department", department))
+    return FALSE;
+  if (stage >= IOCD_TEST_AT_ACKNOWLEDGED &&
+      !advance_step (server, session, id, op, liaison_token, "acknowledge", NULL, NULL))
+    return FALSE;
+  if (stage >= IOCD_TEST_AT_IN_PROGRESS &&
+      !advance_step (server, session, id, op, liaison_token, "start", NULL, NULL))
+    return FALSE;
+  if (stage >= IOCD_TEST_AT_RESOLVED &&
+      !advance_step (server, session, id, op, liaison_token, "resolve", "result", "đã thay bóng đèn"))
+    return FALSE;
+
+  return TRUE;
+}
+
+GPtrArray *
+iocd_test_list_tasks (IocdTestServer *server,
+                      SoupSession    *session,
+                      const char     *token,
+                      const char     *query,
+                      guint           limit,
+                      guint          *n_pages)
+{
+  GPtrArray *tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autofree char *after = NULL;
+  /* A list that goes on past 100,000 tasks (or 100 pages) never ends. */
+  guint max_pages = MAX (100, 100000 / MAX (limit, 1));
+  guint pages = 0;
+
+  for (;;)
+    {
+      g_autoptr(GString) path = g_string_new (NULL);
+      g_autoptr(IocdTestResponse) r = NULL;
+      JsonNode *array;
+      JsonArray *page;
+      const char *next;
+
+      if (pages >= max_pages)
+        {
+          g_test_message ("the list of tasks for “%s” never ends", query ? query : "");
+          g_assert_cmpuint (pages, <, max_pages);
+          break;
+        }
+
+      g_string_printf (path, "/api/v1/tasks?limit=%u", limit);
+      if (query != NULL && query[0] != '\0')
+        g_string_append_printf (path, "&%s", query);
+      if (after != NULL)
+        {
+          g_autofree char *escaped = g_uri_escape_string (after, NULL, FALSE);
+
+          g_string_append_printf (path, "&after=%s", escaped);
+        }
+
+      r = iocd_test_request (server, session, "GET", path->str, token, NULL, NULL);
+      pages++;
+      if (!iocd_test_assert_status (r, 200, path->str))
+        break;
+
+      array = iocd_test_json_get (r->body, "tasks");
+      g_assert_true (array != NULL && JSON_NODE_HOLDS_ARRAY (array));
+      if (array == NULL || !JSON_NODE_HOLDS_ARRAY (array))
+        break;
+      page = json_node_get_array (array);
+      g_assert_cmpuint (json_array_get_length (page), <=, limit);
+      for (guint i = 0; i < json_array_get_length (page); i++)
+        g_ptr_array_add (tasks, json_node_ref (json_array_get_element (page, i)));
+
+      next = iocd_test_json_string (r->body, "next");
+      if (next == NULL)
+        break;
+      g_free (after);
+      after = g_strdup (next);
+    }
+
+  if (n_pages != NULL)
+    *n_pages = pages;
+  return tasks;
+}
+
+JsonNode *
+iocd_test_find_task (GPtrArray *tasks,
+                     gint64     id)
+{
+  for (guint i = 0; i < tasks->len; i++)
+    if (iocd_test_json_int (g_ptr_array_index (tasks, i), "id") == id)
+      return g_ptr_array_index (tasks, i);
+
+  return NULL;
 }
 
 /* Events */
@@ -1018,4 +1361,49 @@ iocd_test_events_free (IocdTestEvents *events)
   g_clear_pointer (&events->context, g_main_context_unref);
   g_clear_pointer (&events->events, g_ptr_array_unref);
   g_free (events);
+}
+
+/* Programs */
+
+void
+iocd_test_init_shared (int             *argc,
+                       char          ***argv,
+                       IocdTestServer **server,
+                       SoupSession    **session)
+{
+  g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+  /* One server serves every case: a failed check must not end the others. */
+  g_test_set_nonfatal_assertions ();
+
+  *server = iocd_test_server_start (NULL);
+  *session = iocd_test_session_new (*server);
+}
+
+static void
+test_shutdown (gconstpointer data)
+{
+  IocdTestServer *server = (IocdTestServer *) data;
+
+  /* SIGTERM ends iocd cleanly after everything before; a crash or a critical
+   * on the way out fails here. */
+  iocd_test_server_stop (server);
+}
+
+void
+iocd_test_add_shutdown (const char     *test_path,
+                        IocdTestServer *server)
+{
+  g_test_add_data_func (test_path, server, test_shutdown);
+}
+
+int
+iocd_test_run (IocdTestServer **server,
+               SoupSession    **session)
+{
+  int ret = g_test_run ();
+
+  g_clear_object (session);
+  g_clear_pointer (server, iocd_test_server_free);
+
+  return ret;
 }

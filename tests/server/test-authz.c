@@ -40,13 +40,6 @@ static char *tokens[N_ROLES];
 
 /* Requests */
 
-/* Marks the test failed and goes on: every wrong answer is listed (the
- * failure message of a test keeps only the last one). */
-#define fail(...) G_STMT_START { \
-    g_test_message (__VA_ARGS__); \
-    g_test_fail_printf (__VA_ARGS__); \
-  } G_STMT_END
-
 static IocdTestResponse *
 request (Role        role,
          const char *method,
@@ -66,56 +59,23 @@ check_status (IocdTestResponse *r,
               guint             expected,
               const char       *what)
 {
-  const char *code;
-
-  if (r->status != expected)
-    {
-      fail ("%s: expected HTTP %u, got %u: %s", what, expected, r->status,
-                          r->text ? r->text : "");
-      return FALSE;
-    }
-
   if (expected != 401 && expected != 403)
-    return TRUE;
+    return iocd_test_check_status (r, expected, what);
 
   /* Every refusal is the documented error object, with the code of its status. */
-  code = r->body ? iocd_test_json_string (r->body, "error.code") : NULL;
-  if (g_strcmp0 (code, expected == 401 ? "unauthorized" : "forbidden") != 0 ||
-      iocd_test_json_string (r->body, "error.message") == NULL)
-    {
-      fail ("%s: HTTP %u without the error object: %s", what, r->status, r->text ? r->text : "");
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-/* For answers the rest of the test depends on. */
-static void
-assert_status (IocdTestResponse *r,
-               guint             expected,
-               const char       *what)
-{
-  if (r->status != expected)
-    g_error ("%s: expected HTTP %u, got %u: %s", what, expected, r->status, r->text ? r->text : "");
+  return iocd_test_check_error (r, expected, expected == 401 ? "unauthorized" : "forbidden", NULL, what);
 }
 
 static JsonNode *
 get_task (gint64 id)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT, id);
-  g_autoptr(IocdTestResponse) r = request (ROLE_OPERATOR, "GET", path, NULL);
-
-  assert_status (r, 200, path);
-  return json_node_copy (r->body);
+  return iocd_test_fetch_task (server, session, tokens[ROLE_OPERATOR], id);
 }
 
 static gint64
 task_version (gint64 id)
 {
-  g_autoptr(JsonNode) task = get_task (id);
-
-  return iocd_test_json_int (task, "version");
+  return iocd_test_task_version (server, session, tokens[ROLE_OPERATOR], id);
 }
 
 /* POSTs @action with the task's current version and @extra (JSON members
@@ -126,11 +86,10 @@ act (Role        role,
      const char *action,
      const char *extra)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT "/%s", id, action);
   g_autofree char *body = g_strdup_printf ("{\"version\": %" G_GINT64_FORMAT "%s%s}",
                                            task_version (id), extra ? ", " : "", extra ? extra : "");
 
-  return request (role, "POST", path, body);
+  return iocd_test_act (server, session, tokens[role], id, action, body, NULL);
 }
 
 static void
@@ -142,7 +101,7 @@ act_ok (Role        role,
   g_autoptr(IocdTestResponse) r = act (role, id, action, extra);
   g_autofree char *what = g_strdup_printf ("setting up: %s by %s", action, role_names[role]);
 
-  assert_status (r, 200, what);
+  iocd_test_assert_status (r, 200, what);
 }
 
 /* Task set-ups */
@@ -165,18 +124,21 @@ typedef enum {
 static gint64
 new_task (const char *title)
 {
-  g_autoptr(JsonNode) task = iocd_test_intake (server, session, tokens[ROLE_OPERATOR], "LIGHT", title);
-  gint64 id = iocd_test_json_int (task, "id");
+  return iocd_test_new_task (server, session, tokens[ROLE_OPERATOR], "LIGHT", title);
+}
 
-  g_assert_cmpint (id, >, 0);
-  return id;
+/* Verified, forwarded to the own department and on from there. */
+static void
+advance (gint64        id,
+         IocdTestStage stage)
+{
+  iocd_test_advance (server, session, id, stage, tokens[ROLE_OPERATOR], tokens[ROLE_OWN], OWN_DEPARTMENT);
 }
 
 static gint64
 make_task (Setup setup)
 {
   gint64 id = new_task ("Đèn đường không sáng (authz)");
-  static const char *forward = "\"department\": \"" OWN_DEPARTMENT "\"";
 
   switch (setup)
     {
@@ -186,38 +148,30 @@ make_task (Setup setup)
       act_ok (ROLE_OPERATOR, id, "reject", "\"reason\": \"không phải sự cố\"");
       break;
     case SETUP_VERIFIED:
-      act_ok (ROLE_OPERATOR, id, "verify", NULL);
+      advance (id, IOCD_TEST_AT_VERIFIED);
       break;
     case SETUP_FORWARDED:
-    case SETUP_ACKNOWLEDGED:
-    case SETUP_IN_PROGRESS:
+      advance (id, IOCD_TEST_AT_FORWARDED);
+      break;
     case SETUP_RETURNED:
+      advance (id, IOCD_TEST_AT_FORWARDED);
+      act_ok (ROLE_OWN, id, "return", "\"reason\": \"không thuộc thẩm quyền\"");
+      break;
+    case SETUP_ACKNOWLEDGED:
+      advance (id, IOCD_TEST_AT_ACKNOWLEDGED);
+      break;
+    case SETUP_IN_PROGRESS:
+      advance (id, IOCD_TEST_AT_IN_PROGRESS);
+      break;
     case SETUP_RESOLVED:
+      advance (id, IOCD_TEST_AT_RESOLVED);
+      break;
     case SETUP_CLOSED:
+      advance (id, IOCD_TEST_AT_RESOLVED);
+      act_ok (ROLE_OPERATOR, id, "close", NULL);
+      break;
     case SETUP_VERIFIED_SEEN:
-      act_ok (ROLE_OPERATOR, id, "verify", NULL);
-      act_ok (ROLE_OPERATOR, id, "forward", forward);
-      if (setup == SETUP_FORWARDED)
-        break;
-      if (setup == SETUP_RETURNED)
-        {
-          act_ok (ROLE_OWN, id, "return", "\"reason\": \"không thuộc thẩm quyền\"");
-          break;
-        }
-      act_ok (ROLE_OWN, id, "acknowledge", NULL);
-      if (setup == SETUP_ACKNOWLEDGED)
-        break;
-      act_ok (ROLE_OWN, id, "start", NULL);
-      if (setup == SETUP_IN_PROGRESS)
-        break;
-      act_ok (ROLE_OWN, id, "resolve", "\"result\": \"đã thay bóng đèn\"");
-      if (setup == SETUP_RESOLVED)
-        break;
-      if (setup == SETUP_CLOSED)
-        {
-          act_ok (ROLE_OPERATOR, id, "close", NULL);
-          break;
-        }
+      advance (id, IOCD_TEST_AT_RESOLVED);
       act_ok (ROLE_OPERATOR, id, "reopen", "\"reason\": \"người dân báo vẫn chưa sáng\"");
       break;
     default:
@@ -232,52 +186,7 @@ static GPtrArray *
 list_all (Role        role,
           const char *query)
 {
-  GPtrArray *tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_autofree char *after = NULL;
-
-  for (guint page = 0; page < 100; page++)
-    {
-      g_autofree char *path = NULL;
-      g_autoptr(IocdTestResponse) r = NULL;
-      JsonArray *array;
-      const char *next;
-
-      path = g_strdup_printf ("/api/v1/tasks?limit=1000%s%s%s%s", query ? "&" : "", query ? query : "",
-                              after ? "&after=" : "", after ? after : "");
-      r = request (role, "GET", path, NULL);
-      assert_status (r, 200, path);
-
-      array = json_node_get_array (iocd_test_json_get (r->body, "tasks"));
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        g_ptr_array_add (tasks, json_node_copy (json_array_get_element (array, i)));
-
-      next = iocd_test_json_string (r->body, "next");
-      if (next == NULL)
-        return tasks;
-      g_free (after);
-      after = g_uri_escape_string (next, NULL, FALSE);
-    }
-
-  g_error ("the list of %s never ends", role_names[role]);
-  return NULL;
-}
-
-static JsonNode *
-find_task (GPtrArray *tasks,
-           gint64     id)
-{
-  for (guint i = 0; i < tasks->len; i++)
-    if (iocd_test_json_int (g_ptr_array_index (tasks, i), "id") == id)
-      return g_ptr_array_index (tasks, i);
-
-  return NULL;
-}
-
-static gboolean
-has_member (JsonNode   *node,
-            const char *member)
-{
-  return JSON_NODE_HOLDS_OBJECT (node) && json_object_has_member (json_node_get_object (node), member);
+  return iocd_test_list_tasks (server, session, tokens[role], query, 1000, NULL);
 }
 
 /* The action matrix */
@@ -356,7 +265,7 @@ test_action (gconstpointer data)
           g_assert_cmpstr (iocd_test_json_string (after, "state"), ==,
                            c->to_state ? c->to_state : state_before);
           /* The answer is the task as this user may see it. */
-          g_assert_true (has_member (r->body, "reporter") ==
+          g_assert_true (iocd_test_json_has (r->body, "reporter") ==
                          (role == ROLE_OPERATOR || role == ROLE_SUPERVISOR));
         }
       else
@@ -364,9 +273,7 @@ test_action (gconstpointer data)
           /* A refused action leaves no trace. */
           g_assert_cmpint (iocd_test_json_int (after, "version"), ==, iocd_test_json_int (before, "version"));
           g_assert_cmpstr (iocd_test_json_string (after, "state"), ==, state_before);
-          g_assert_cmpuint (json_array_get_length (json_node_get_array (iocd_test_json_get (after, "timeline"))),
-                            ==,
-                            json_array_get_length (json_node_get_array (iocd_test_json_get (before, "timeline"))));
+          g_assert_cmpuint (iocd_test_timeline_length (after), ==, iocd_test_timeline_length (before));
         }
     }
 }
@@ -471,7 +378,7 @@ test_session (void)
     {
       g_autoptr(IocdTestResponse) r = request (role, "GET", "/api/v1/session", NULL);
 
-      assert_status (r, 200, role_users[role]);
+      iocd_test_assert_status (r, 200, role_users[role]);
       g_assert_cmpstr (iocd_test_json_string (r->body, "username"), ==, role_users[role]);
       g_assert_cmpstr (iocd_test_json_string (r->body, "role"), ==, wire_roles[role]);
     }
@@ -538,17 +445,15 @@ test_no_token (void)
       g_autofree char *what = g_strdup_printf ("%s %s without a token", closed[i].method, closed[i].path);
 
       r = iocd_test_request (server, session, closed[i].method, closed[i].path, NULL, body, NULL);
-      if (check_status (r, 401, what) &&
-          soup_message_headers_get_one (r->headers, "WWW-Authenticate") == NULL)
-        fail ("%s: 401 without WWW-Authenticate", what);
+      iocd_test_check_unauthorized (r, what);
     }
 
   info = iocd_test_request (server, session, "GET", "/api/v1/server", NULL, NULL, NULL);
-  assert_status (info, 200, "GET /api/v1/server without a token");
+  iocd_test_assert_status (info, 200, "GET /api/v1/server without a token");
 
-  login_body = g_strdup_printf ("{\"username\": \"trucban2\", \"password\": \"%s\"}", server->demo_password);
+  login_body = iocd_test_login_body ("trucban2", server->demo_password);
   login = iocd_test_request (server, session, "POST", "/api/v1/session", NULL, login_body, NULL);
-  assert_status (login, 200, "POST /api/v1/session without a token");
+  iocd_test_assert_status (login, 200, "POST /api/v1/session without a token");
   g_assert_nonnull (iocd_test_json_string (login->body, "token"));
 }
 
@@ -574,24 +479,24 @@ test_visibility_list (void)
   other_list = list_all (ROLE_OTHER, NULL);
   operator_list = list_all (ROLE_OPERATOR, NULL);
 
-  g_assert_null (find_task (own_list, elsewhere));
-  g_assert_nonnull (find_task (own_list, ours));
-  g_assert_nonnull (find_task (other_list, elsewhere));
-  g_assert_null (find_task (other_list, ours));
-  g_assert_nonnull (find_task (operator_list, elsewhere));
-  g_assert_nonnull (find_task (operator_list, ours));
+  g_assert_null (iocd_test_find_task (own_list, elsewhere));
+  g_assert_nonnull (iocd_test_find_task (own_list, ours));
+  g_assert_nonnull (iocd_test_find_task (other_list, elsewhere));
+  g_assert_null (iocd_test_find_task (other_list, ours));
+  g_assert_nonnull (iocd_test_find_task (operator_list, elsewhere));
+  g_assert_nonnull (iocd_test_find_task (operator_list, ours));
   g_assert_cmpuint (own_list->len, <, operator_list->len);
 
   /* Filters narrow what may be seen; they never widen it. */
   own_filtered = list_all (ROLE_OWN, "department=" OTHER_DEPARTMENT);
-  g_assert_null (find_task (own_filtered, elsewhere));
+  g_assert_null (iocd_test_find_task (own_filtered, elsewhere));
 
   {
     g_autoptr(IocdTestResponse) r = request (ROLE_OWN, "GET", path, NULL);
 
     check_status (r, 403, "GET of another department's task");
-    g_assert_false (has_member (r->body, "title"));
-    g_assert_false (has_member (r->body, "task"));
+    g_assert_false (iocd_test_json_has (r->body, "title"));
+    g_assert_false (iocd_test_json_has (r->body, "task"));
   }
 
   /* Each task in the liaison's list is, or once was, their department's. */
@@ -603,7 +508,7 @@ test_visibility_list (void)
       JsonArray *timeline;
       gboolean assigned = FALSE;
 
-      g_assert_false (has_member (task, "reporter"));
+      g_assert_false (iocd_test_json_has (task, "reporter"));
       if (g_strcmp0 (iocd_test_json_string (task, "department"), OWN_DEPARTMENT) == 0)
         continue;
 
@@ -633,7 +538,7 @@ test_visibility_reporter (void)
   g_autofree char *path = NULL;
   gint64 id;
 
-  assert_status (created, 201, "intake with a reporter");
+  iocd_test_assert_status (created, 201, "intake with a reporter");
   id = iocd_test_json_int (created->body, "id");
   g_assert_cmpstr (iocd_test_json_string (created->body, "reporter.phone"), ==, "0901234567");
   act_ok (ROLE_OPERATOR, id, "verify", NULL);
@@ -651,9 +556,9 @@ test_visibility_reporter (void)
         continue;
 
       one = request (role, "GET", path, NULL);
-      assert_status (one, 200, role_names[role]);
+      iocd_test_assert_status (one, 200, role_names[role]);
       list = list_all (role, NULL);
-      listed = find_task (list, id);
+      listed = iocd_test_find_task (list, id);
       g_assert_nonnull (listed);
 
       if (may_see)
@@ -665,8 +570,8 @@ test_visibility_reporter (void)
         }
       else
         {
-          g_assert_false (has_member (one->body, "reporter"));
-          g_assert_false (has_member (listed, "reporter"));
+          g_assert_false (iocd_test_json_has (one->body, "reporter"));
+          g_assert_false (iocd_test_json_has (listed, "reporter"));
           /* Nor anywhere else in the text, in whatever member. */
           g_assert_null (strstr (one->text, "0901234567"));
           g_assert_null (strstr (one->text, "an@example.vn"));
@@ -680,13 +585,13 @@ test_visibility_reporter (void)
     g_autofree char *action_path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT "/acknowledge", id);
     g_autoptr(IocdTestResponse) stale = request (ROLE_OWN, "POST", action_path, "{\"version\": 1}");
 
-    assert_status (r, 200, "comment by the own liaison");
-    g_assert_false (has_member (r->body, "reporter"));
+    iocd_test_assert_status (r, 200, "comment by the own liaison");
+    g_assert_false (iocd_test_json_has (r->body, "reporter"));
     g_assert_null (strstr (r->text, "0901234567"));
 
-    assert_status (stale, 409, "acknowledge with a stale version");
+    iocd_test_assert_status (stale, 409, "acknowledge with a stale version");
     g_assert_nonnull (iocd_test_json_get (stale->body, "task"));
-    g_assert_false (has_member (iocd_test_json_get (stale->body, "task"), "reporter"));
+    g_assert_false (iocd_test_json_has (iocd_test_json_get (stale->body, "task"), "reporter"));
     g_assert_null (strstr (stale->text, "0901234567"));
   }
 }
@@ -716,11 +621,11 @@ test_visibility_reassigned (void)
   act_ok (ROLE_OPERATOR, id, "forward", "\"department\": \"" OWN_DEPARTMENT "\"");
 
   seen = request (ROLE_OTHER, "GET", path, NULL);
-  assert_status (seen, 200, "GET by the department that had the task");
+  iocd_test_assert_status (seen, 200, "GET by the department that had the task");
   g_assert_cmpstr (iocd_test_json_string (seen->body, "department"), ==, OWN_DEPARTMENT);
-  g_assert_false (has_member (seen->body, "reporter"));
+  g_assert_false (iocd_test_json_has (seen->body, "reporter"));
   other_list = list_all (ROLE_OTHER, NULL);
-  g_assert_nonnull (find_task (other_list, id));
+  g_assert_nonnull (iocd_test_find_task (other_list, id));
 
   for (guint i = 0; i < G_N_ELEMENTS (refused); i++)
     {
@@ -735,7 +640,7 @@ test_visibility_reassigned (void)
   {
     g_autoptr(IocdTestResponse) r = act (ROLE_OTHER, id, "comment", "\"text\": \"chúng tôi đã chuyển hồ sơ\"");
 
-    assert_status (r, 200, "comment by the department that had the task");
+    iocd_test_assert_status (r, 200, "comment by the department that had the task");
   }
 
   act_ok (ROLE_OWN, id, "acknowledge", NULL);
@@ -760,9 +665,9 @@ test_admin_tasks (void)
   g_autoptr(IocdTestResponse) missing = request (ROLE_ADMIN, "GET", "/api/v1/tasks/99999999", NULL);
 
   check_status (list, 403, "admin lists tasks");
-  g_assert_false (has_member (list->body, "tasks"));
+  g_assert_false (iocd_test_json_has (list->body, "tasks"));
   check_status (one, 403, "admin reads a task");
-  g_assert_false (has_member (one->body, "title"));
+  g_assert_false (iocd_test_json_has (one->body, "title"));
   /* Not even whether a task exists. */
   check_status (missing, 403, "admin reads a task that does not exist");
 
@@ -807,12 +712,10 @@ main (int    argc,
   g_test_add_func ("/authz/visibility/reporter", test_visibility_reporter);
   g_test_add_func ("/authz/visibility/reassigned", test_visibility_reassigned);
 
-  ret = g_test_run ();
+  ret = iocd_test_run (&server, &session);
 
   for (Role role = 0; role < N_ROLES; role++)
     g_free (tokens[role]);
-  g_object_unref (session);
-  iocd_test_server_free (server);
 
   return ret;
 }

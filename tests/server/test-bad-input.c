@@ -22,104 +22,18 @@ static char *operator_token;
 static char *supervisor_token;
 static char *liaison_token;     /* lienlac.sxd */
 
-/* Checks */
-
-/* Marks the test failed and goes on: every wrong answer is listed (the
- * failure message of a test keeps only the last one). */
-#define fail(...) G_STMT_START { \
-    g_test_message (__VA_ARGS__); \
-    g_test_fail_printf (__VA_ARGS__); \
-  } G_STMT_END
-
-static gboolean
-is_error_object (IocdTestResponse *r)
-{
-  JsonNode *error = iocd_test_json_get (r->body, "error");
-
-  return error != NULL && JSON_NODE_HOLDS_OBJECT (error) &&
-         iocd_test_json_string (r->body, "error.code") != NULL &&
-         iocd_test_json_string (r->body, "error.message") != NULL;
-}
-
-/* Non-fatal, so that one wrong answer does not hide the others. @code and
- * @field may be NULL for "any"; @field "" means the answer must name none. */
-static gboolean
-check_error (IocdTestResponse *r,
-             guint             status,
-             const char       *code,
-             const char       *field,
-             const char       *what)
-{
-  const char *got_field;
-
-  if (r->status != status)
-    {
-      fail ("%s: expected HTTP %u, got %u: %.300s", what, status, r->status,
-                          r->text ? r->text : "");
-      return FALSE;
-    }
-
-  if (!is_error_object (r))
-    {
-      fail ("%s: HTTP %u without {error: {code, message}}: %.300s", what, r->status,
-                          r->text ? r->text : "");
-      return FALSE;
-    }
-
-  if (code != NULL && g_strcmp0 (iocd_test_json_string (r->body, "error.code"), code) != 0)
-    {
-      fail ("%s: expected error code “%s”, got “%s”", what, code,
-                          iocd_test_json_string (r->body, "error.code"));
-      return FALSE;
-    }
-
-  got_field = iocd_test_json_string (r->body, "error.field");
-  if (field != NULL && g_strcmp0 (got_field, *field ? field : NULL) != 0)
-    {
-      fail ("%s: expected error.field “%s”, got “%s”: %.300s", what, field,
-                          got_field ? got_field : "(none)", r->text);
-      return FALSE;
-    }
-
-  return TRUE;
-}
-
-static void
-assert_status (IocdTestResponse *r,
-               guint             expected,
-               const char       *what)
-{
-  if (r->status != expected)
-    g_error ("%s: expected HTTP %u, got %u: %.300s", what, expected, r->status, r->text ? r->text : "");
-}
-
 /* Tasks */
 
 static JsonNode *
 get_task (gint64 id)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT, id);
-  g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "GET", path, operator_token, NULL, NULL);
-
-  assert_status (r, 200, path);
-  return json_node_copy (r->body);
+  return iocd_test_fetch_task (server, session, operator_token, id);
 }
 
 static gint64
 task_version (gint64 id)
 {
-  g_autoptr(JsonNode) task = get_task (id);
-
-  return iocd_test_json_int (task, "version");
-}
-
-static guint
-timeline_length (JsonNode *task)
-{
-  JsonNode *timeline = iocd_test_json_get (task, "timeline");
-
-  g_assert_nonnull (timeline);
-  return json_array_get_length (json_node_get_array (timeline));
+  return iocd_test_task_version (server, session, operator_token, id);
 }
 
 /* @body may hold VERSION, replaced by the task's current version. */
@@ -129,52 +43,26 @@ post_action (const char *token,
              const char *action,
              const char *body)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT "/%s", id, action);
   g_autofree char *version = g_strdup_printf ("%" G_GINT64_FORMAT, task_version (id));
   g_auto(GStrv) parts = g_strsplit (body, "VERSION", -1);
   g_autofree char *text = g_strjoinv (version, parts);
 
-  return iocd_test_request (server, session, "POST", path, token, text, NULL);
+  return iocd_test_act (server, session, token, id, action, text, NULL);
 }
 
-static void
-act_ok (const char *token,
-        gint64      id,
-        const char *action,
-        const char *body)
-{
-  g_autoptr(IocdTestResponse) r = post_action (token, id, action, body);
-  g_autofree char *what = g_strdup_printf ("setting up task %" G_GINT64_FORMAT ": %s", id, action);
-
-  assert_status (r, 200, what);
-}
-
-typedef enum {
-  AT_RECEIVED,
-  AT_VERIFIED,
-  AT_FORWARDED,
-  AT_IN_PROGRESS,
-  AT_RESOLVED,
-} Stage;
+/* Short names for the stages, for the tables below. */
+#define AT_RECEIVED IOCD_TEST_AT_RECEIVED
+#define AT_VERIFIED IOCD_TEST_AT_VERIFIED
+#define AT_FORWARDED IOCD_TEST_AT_FORWARDED
+#define AT_IN_PROGRESS IOCD_TEST_AT_IN_PROGRESS
+#define AT_RESOLVED IOCD_TEST_AT_RESOLVED
 
 static gint64
-make_task (Stage stage)
+make_task (IocdTestStage stage)
 {
-  g_autoptr(JsonNode) task = iocd_test_intake (server, session, operator_token, "LIGHT", "Đèn đường hỏng (bad input)");
-  gint64 id = iocd_test_json_int (task, "id");
+  gint64 id = iocd_test_new_task (server, session, operator_token, "LIGHT", "Đèn đường hỏng (bad input)");
 
-  if (stage >= AT_VERIFIED)
-    act_ok (operator_token, id, "verify", "{\"version\": VERSION}");
-  if (stage >= AT_FORWARDED)
-    act_ok (operator_token, id, "forward", "{\"version\": VERSION, \"department\": \"SXD\"}");
-  if (stage >= AT_IN_PROGRESS)
-    {
-      act_ok (liaison_token, id, "acknowledge", "{\"version\": VERSION}");
-      act_ok (liaison_token, id, "start", "{\"version\": VERSION}");
-    }
-  if (stage >= AT_RESOLVED)
-    act_ok (liaison_token, id, "resolve", "{\"version\": VERSION, \"result\": \"đã thay bóng\"}");
-
+  iocd_test_advance (server, session, id, stage, operator_token, liaison_token, "SXD");
   return id;
 }
 
@@ -182,34 +70,13 @@ make_task (Stage stage)
 static guint
 count_tasks (gint64 *max_id)
 {
-  g_autofree char *after = NULL;
-  guint n = 0;
+  g_autoptr(GPtrArray) tasks = iocd_test_list_tasks (server, session, operator_token, NULL, 1000, NULL);
 
   *max_id = 0;
-  for (guint page = 0; page < 100; page++)
-    {
-      g_autofree char *path = NULL;
-      g_autoptr(IocdTestResponse) r = NULL;
-      JsonArray *tasks;
-      const char *next;
+  for (guint i = 0; i < tasks->len; i++)
+    *max_id = MAX (*max_id, iocd_test_json_int (g_ptr_array_index (tasks, i), "id"));
 
-      path = g_strdup_printf ("/api/v1/tasks?limit=1000%s%s", after ? "&after=" : "", after ? after : "");
-      r = iocd_test_request (server, session, "GET", path, operator_token, NULL, NULL);
-      assert_status (r, 200, path);
-      tasks = json_node_get_array (iocd_test_json_get (r->body, "tasks"));
-      for (guint i = 0; i < json_array_get_length (tasks); i++)
-        *max_id = MAX (*max_id, iocd_test_json_int (json_array_get_element (tasks, i), "id"));
-      n += json_array_get_length (tasks);
-
-      next = iocd_test_json_string (r->body, "next");
-      if (next == NULL)
-        return n;
-      g_free (after);
-      after = g_uri_escape_string (next, NULL, FALSE);
-    }
-
-  g_error ("the task list never ends");
-  return 0;
+  return tasks->len;
 }
 
 static void
@@ -220,8 +87,8 @@ check_nothing_stored (guint       expected_count,
                       const char *what)
 {
   if (count != expected_count || max_id != expected_max_id)
-    fail ("%s stored tasks: %u tasks up to id %" G_GINT64_FORMAT ", expected %u up to %" G_GINT64_FORMAT,
-          what, count, max_id, expected_count, expected_max_id);
+    iocd_test_fail ("%s stored tasks: %u tasks up to id %" G_GINT64_FORMAT ", expected %u up to %" G_GINT64_FORMAT,
+                    what, count, max_id, expected_count, expected_max_id);
 }
 
 /* Bodies */
@@ -364,7 +231,7 @@ test_intake_cases (void)
       g_autofree char *body = expand_body (c->body);
       g_autoptr(IocdTestResponse) r = post_bytes ("/api/v1/tasks", operator_token, body, strlen (body));
 
-      check_error (r, 400, c->code, c->field, c->name);
+      iocd_test_check_error (r, 400, c->code, c->field, c->name);
     }
 
   /* Nothing of it was stored. */
@@ -391,7 +258,7 @@ test_invalid_utf8 (void)
       g_autoptr(IocdTestResponse) r = post_bytes ("/api/v1/tasks", operator_token, bodies[i], strlen (bodies[i]));
       g_autofree char *what = g_strdup_printf ("invalid UTF-8 #%u", i);
 
-      check_error (r, 400, "malformed", NULL, what);
+      iocd_test_check_error (r, 400, "malformed", NULL, what);
     }
 
   /* On an action and on signing in too. */
@@ -404,9 +271,9 @@ test_invalid_utf8 (void)
     g_autoptr(IocdTestResponse) s = post_bytes ("/api/v1/session", NULL, login, strlen (login));
     g_autoptr(JsonNode) task = get_task (id);
 
-    check_error (r, 400, "malformed", NULL, "invalid UTF-8 in a comment");
-    check_error (s, 400, "malformed", NULL, "invalid UTF-8 when signing in");
-    g_assert_cmpuint (timeline_length (task), ==, 1);
+    iocd_test_check_error (r, 400, "malformed", NULL, "invalid UTF-8 in a comment");
+    iocd_test_check_error (s, 400, "malformed", NULL, "invalid UTF-8 when signing in");
+    g_assert_cmpuint (iocd_test_timeline_length (task), ==, 1);
   }
 
   /* Valid JSON escapes for what a UTF-8 C string cannot hold: a lone
@@ -425,7 +292,7 @@ test_invalid_utf8 (void)
         g_autoptr(IocdTestResponse) r = post_bytes ("/api/v1/tasks", operator_token, escaped[i].body,
                                                     strlen (escaped[i].body));
 
-        check_error (r, 400, NULL, NULL, escaped[i].name);
+        iocd_test_check_error (r, 400, NULL, NULL, escaped[i].name);
       }
   }
 
@@ -438,7 +305,7 @@ test_invalid_utf8 (void)
 
 typedef struct {
   const char *name;
-  Stage       stage;
+  IocdTestStage stage;
   gboolean    by_liaison;
   const char *action;
   const char *body;      /* VERSION is replaced by the task's version, SELF by its id */
@@ -520,13 +387,13 @@ test_action_case (gconstpointer data)
   const char *token = c->by_liaison ? liaison_token : operator_token;
 
   r = post_action (token, id, c->action, body);
-  check_error (r, c->status, c->code, c->field, c->name);
+  iocd_test_check_error (r, c->status, c->code, c->field, c->name);
 
   /* A refused action changes nothing. */
   after = get_task (id);
   g_assert_cmpint (iocd_test_json_int (after, "version"), ==, iocd_test_json_int (before, "version"));
   g_assert_cmpstr (iocd_test_json_string (after, "state"), ==, iocd_test_json_string (before, "state"));
-  g_assert_cmpuint (timeline_length (after), ==, timeline_length (before));
+  g_assert_cmpuint (iocd_test_timeline_length (after), ==, iocd_test_timeline_length (before));
 }
 
 /* Sizes */
@@ -537,7 +404,6 @@ test_long_texts (void)
   g_autoptr(GString) text = g_string_new (NULL);
   static const char *words = "Đường Trần Hưng Đạo ngập sâu, nắp cống bị bật tung; xe cộ qua lại rất nguy hiểm. ";
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(IocdTestResponse) r = NULL;
   g_autoptr(JsonNode) stored = NULL;
   g_autofree char *body = NULL;
@@ -558,13 +424,11 @@ test_long_texts (void)
   json_builder_add_string_value (b, "Đường Trần Hưng Đạo, phường Ninh Kiều");
   json_builder_set_member_name (b, "description");
   json_builder_add_string_value (b, description);
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  body = json_to_string (node, FALSE);
+  body = iocd_test_json_finish (b);
 
   /* 4,000 characters is the limit, in characters, not in bytes. */
   r = iocd_test_request (server, session, "POST", "/api/v1/tasks", operator_token, body, NULL);
-  assert_status (r, 201, "a description of exactly 4,000 Vietnamese characters");
+  iocd_test_assert_status (r, 201, "a description of exactly 4,000 Vietnamese characters");
   stored = get_task (iocd_test_json_int (r->body, "id"));
   g_assert_cmpstr (iocd_test_json_string (stored, "description"), ==, description);
 }
@@ -597,12 +461,12 @@ test_body_limit (void)
   {
     g_autoptr(IocdTestResponse) r = post_bytes ("/api/v1/tasks", operator_token, over, BODY_LIMIT + 1);
 
-    check_error (r, 413, "too_large", NULL, "a body of 1 MiB + 1 byte");
+    iocd_test_check_error (r, 413, "too_large", NULL, "a body of 1 MiB + 1 byte");
   }
   {
     g_autoptr(IocdTestResponse) r = post_bytes ("/api/v1/session", NULL, over, BODY_LIMIT + 1);
 
-    check_error (r, 413, "too_large", NULL, "a body of 1 MiB + 1 byte to sign in");
+    iocd_test_check_error (r, 413, "too_large", NULL, "a body of 1 MiB + 1 byte to sign in");
   }
 
   /* Chunked, with no Content-Length to refuse it early: refused once read. */
@@ -614,14 +478,14 @@ test_body_limit (void)
 
     soup_message_set_request_body (msg, "application/json", stream, -1);
     r = iocd_test_send (session, msg);
-    check_error (r, 413, "too_large", NULL, "a chunked body of 1 MiB + 1 byte");
+    iocd_test_check_error (r, 413, "too_large", NULL, "a chunked body of 1 MiB + 1 byte");
   }
 
   /* At the limit the body is read, and judged on what it says. */
   {
     g_autoptr(IocdTestResponse) r = post_bytes ("/api/v1/tasks", operator_token, at, BODY_LIMIT);
 
-    check_error (r, 400, "invalid", "title", "a body of exactly 1 MiB");
+    iocd_test_check_error (r, 400, "invalid", "title", "a body of exactly 1 MiB");
   }
 
   after = count_tasks (&max_after);
@@ -662,11 +526,8 @@ test_tokens (void)
   bearer_long = g_strconcat ("Bearer ", long_token, NULL);
 
   {
-    g_autoptr(IocdTestResponse) r = NULL;
-
     signed_out = iocd_test_login (server, session, "trucban3", NULL);
-    r = iocd_test_request (server, session, "DELETE", "/api/v1/session", signed_out, NULL, NULL);
-    assert_status (r, 204, "signing out");
+    iocd_test_logout (server, session, signed_out);
     bearer_signed_out = g_strconcat ("Bearer ", signed_out, NULL);
   }
 
@@ -694,9 +555,7 @@ test_tokens (void)
           g_autofree char *what = g_strdup_printf ("GET %s with Authorization “%.20s”", paths[p],
                                                    authorizations[i] ? authorizations[i] : "(none)");
 
-          if (check_error (r, 401, "unauthorized", NULL, what) &&
-              soup_message_headers_get_one (r->headers, "WWW-Authenticate") == NULL)
-            fail ("%s: 401 without WWW-Authenticate", what);
+          iocd_test_check_unauthorized (r, what);
         }
   }
 
@@ -720,7 +579,7 @@ test_tokens (void)
         g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "POST", "/api/v1/session", NULL,
                                                            logins[i].body, NULL);
 
-        check_error (r, logins[i].status, NULL, logins[i].field, logins[i].body);
+        iocd_test_check_error (r, logins[i].status, NULL, logins[i].field, logins[i].body);
       }
   }
 }
@@ -737,13 +596,13 @@ test_forbidden (void)
                                                        "{\"category\": \"LIGHT\", \"title\": \"x\", \"address\": \"y\"}",
                                                        NULL);
 
-    check_error (r, 403, "forbidden", NULL, "intake by a liaison");
+    iocd_test_check_error (r, 403, "forbidden", NULL, "intake by a liaison");
   }
   {
     g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "GET", "/api/v1/users", operator_token,
                                                        NULL, NULL);
 
-    check_error (r, 403, "forbidden", NULL, "users by an operator");
+    iocd_test_check_error (r, 403, "forbidden", NULL, "users by an operator");
   }
   after = count_tasks (&max_after);
   check_nothing_stored (before, max_before, after, max_after, "refused intake");
@@ -752,7 +611,7 @@ test_forbidden (void)
   {
     g_autoptr(IocdTestResponse) r = post_action (supervisor_token, id, "verify", "{\"version\": VERSION}");
 
-    check_error (r, 403, "forbidden", NULL, "verify by a supervisor");
+    iocd_test_check_error (r, 403, "forbidden", NULL, "verify by a supervisor");
     g_assert_cmpint (task_version (id), ==, 1);
   }
 }
@@ -800,7 +659,7 @@ test_not_found (void)
       const char *body = g_str_equal (cases[i].method, "POST") ? "{\"version\": 1, \"text\": \"x\"}" : NULL;
 
       r = iocd_test_request (server, session, cases[i].method, cases[i].path, operator_token, body, NULL);
-      check_error (r, 404, "not_found", NULL, what);
+      iocd_test_check_error (r, 404, "not_found", NULL, what);
     }
 }
 
@@ -845,18 +704,18 @@ test_method_not_allowed (void)
       else
         r = iocd_test_request (server, session, cases[i].method, cases[i].path, token, "{}", NULL);
 
-      if (!check_error (r, 405, "method_not_allowed", NULL, what))
+      if (!iocd_test_check_error (r, 405, "method_not_allowed", NULL, what))
         continue;
 
       allow = soup_message_headers_get_one (r->headers, "Allow");
       if (allow == NULL)
         {
-          fail ("%s: 405 without Allow", what);
+          iocd_test_fail ("%s: 405 without Allow", what);
           continue;
         }
       for (guint m = 0; expected[m] != NULL; m++)
         if (strstr (allow, expected[m]) == NULL)
-          fail ("%s: Allow “%s” does not list %s", what, allow, expected[m]);
+          iocd_test_fail ("%s: Allow “%s” does not list %s", what, allow, expected[m]);
     }
 }
 
@@ -907,7 +766,7 @@ test_list_filters (void)
       g_autofree char *path = g_strconcat ("/api/v1/tasks?", cases[i].query, NULL);
       g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "GET", path, operator_token, NULL, NULL);
 
-      check_error (r, 400, "invalid", cases[i].field, cases[i].query);
+      iocd_test_check_error (r, 400, "invalid", cases[i].field, cases[i].query);
     }
 
   for (guint i = 0; i < 201; i++)
@@ -916,7 +775,7 @@ test_list_filters (void)
     g_autofree char *path = g_strconcat ("/api/v1/tasks?", long_q->str, NULL);
     g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "GET", path, operator_token, NULL, NULL);
 
-    check_error (r, 400, "invalid", "q", "q of 201 characters");
+    iocd_test_check_error (r, 400, "invalid", "q", "q of 201 characters");
   }
 
   /* A filter name that is not UTF-8 is refused in valid JSON all the same. */
@@ -924,9 +783,9 @@ test_list_filters (void)
     g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "GET", "/api/v1/tasks?%FF%FE=1",
                                                        operator_token, NULL, NULL);
 
-    check_error (r, 400, "invalid", NULL, "a filter name that is not UTF-8");
+    iocd_test_check_error (r, 400, "invalid", NULL, "a filter name that is not UTF-8");
     if (r->text != NULL && !g_utf8_validate (r->text, -1, NULL))
-      fail ("the answer to a filter name that is not UTF-8 is not UTF-8 itself");
+      iocd_test_fail ("the answer to a filter name that is not UTF-8 is not UTF-8 itself");
   }
 
   /* The liaison's lists are checked the same way. */
@@ -934,7 +793,7 @@ test_list_filters (void)
     g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "GET", "/api/v1/tasks?colour=red",
                                                        liaison_token, NULL, NULL);
 
-    check_error (r, 400, "invalid", "colour", "colour=red by a liaison");
+    iocd_test_check_error (r, 400, "invalid", "colour", "colour=red by a liaison");
   }
 }
 
@@ -948,14 +807,12 @@ test_text_round_trip (void)
   static const char *address = "1' OR '1'='1; <script>alert(1)</script> %s %n \\u0041";
   static const char *comment = "'; DELETE FROM timeline; -- </textarea> \r\n “ngoặc kép” ₫";
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(IocdTestResponse) created = NULL;
   g_autoptr(IocdTestResponse) commented = NULL;
   g_autoptr(IocdTestResponse) searched = NULL;
   g_autoptr(JsonNode) stored = NULL;
   g_autofree char *body = NULL;
   g_autofree char *comment_body = NULL;
-  g_autofree char *path = NULL;
   g_autofree char *escaped = NULL;
   g_autofree char *search = NULL;
   JsonNode *last;
@@ -971,12 +828,10 @@ test_text_round_trip (void)
   json_builder_add_string_value (b, description);
   json_builder_set_member_name (b, "address");
   json_builder_add_string_value (b, address);
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  body = json_to_string (node, FALSE);
+  body = iocd_test_json_finish (b);
 
   created = iocd_test_request (server, session, "POST", "/api/v1/tasks", operator_token, body, NULL);
-  assert_status (created, 201, "intake of text that looks like code");
+  iocd_test_assert_status (created, 201, "intake of text that looks like code");
   g_assert_cmpstr (iocd_test_json_string (created->body, "title"), ==, title);
   g_assert_cmpstr (iocd_test_json_string (created->body, "description"), ==, description);
   g_assert_cmpstr (iocd_test_json_string (created->body, "address"), ==, address);
@@ -984,18 +839,14 @@ test_text_round_trip (void)
 
   {
     g_autoptr(JsonBuilder) cb = json_builder_new_immutable ();
-    g_autoptr(JsonNode) cnode = NULL;
 
     json_builder_begin_object (cb);
     json_builder_set_member_name (cb, "text");
     json_builder_add_string_value (cb, comment);
-    json_builder_end_object (cb);
-    cnode = json_builder_get_root (cb);
-    comment_body = json_to_string (cnode, FALSE);
+    comment_body = iocd_test_json_finish (cb);
   }
-  path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT "/comment", id);
-  commented = iocd_test_request (server, session, "POST", path, operator_token, comment_body, NULL);
-  assert_status (commented, 200, "comment of text that looks like code");
+  commented = iocd_test_act (server, session, operator_token, id, "comment", comment_body, NULL);
+  iocd_test_assert_status (commented, 200, "comment of text that looks like code");
 
   stored = get_task (id);
   g_assert_cmpstr (iocd_test_json_string (stored, "title"), ==, title);
@@ -1010,7 +861,7 @@ test_text_round_trip (void)
   escaped = g_uri_escape_string (title, NULL, FALSE);
   search = g_strconcat ("/api/v1/tasks?q=", escaped, NULL);
   searched = iocd_test_request (server, session, "GET", search, operator_token, NULL, NULL);
-  assert_status (searched, 200, "search for text that looks like code");
+  iocd_test_assert_status (searched, 200, "search for text that looks like code");
   {
     JsonArray *found = json_node_get_array (iocd_test_json_get (searched->body, "tasks"));
     gboolean seen = FALSE;
@@ -1038,8 +889,8 @@ test_idempotency_key (void)
   g_autoptr(IocdTestResponse) second = iocd_test_request (server, session, "POST", "/api/v1/tasks", operator_token,
                                                           good, key);
 
-  check_error (first, 400, "invalid", "category", "a refused intake with an Idempotency-Key");
-  assert_status (second, 201, "the same key with a good request");
+  iocd_test_check_error (first, 400, "invalid", "category", "a refused intake with an Idempotency-Key");
+  iocd_test_assert_status (second, 201, "the same key with a good request");
 
   /* Keys that could not be one are refused, naming the header. */
   {
@@ -1052,7 +903,7 @@ test_idempotency_key (void)
                                                            good, keys[i]);
         g_autofree char *what = g_strdup_printf ("Idempotency-Key “%.20s”", keys[i]);
 
-        check_error (r, 400, "invalid", "Idempotency-Key", what);
+        iocd_test_check_error (r, 400, "invalid", "Idempotency-Key", what);
       }
   }
 }
@@ -1070,7 +921,7 @@ check_survives (IocdTestServer *spare,
   if (alive->status == 200)
     return TRUE;
 
-  fail ("iocd is gone after %s (GET /api/v1/server: %u)", what, alive->status);
+  iocd_test_fail ("iocd is gone after %s (GET /api/v1/server: %u)", what, alive->status);
   return FALSE;
 }
 
@@ -1089,7 +940,7 @@ test_api_root (void)
         g_autofree char *what = g_strdup_printf ("GET %s %s", paths[i], signed_in ? "signed in" : "without a token");
 
         r = iocd_test_request (spare, spare_session, "GET", paths[i], signed_in ? token : NULL, NULL, NULL);
-        check_error (r, 404, "not_found", NULL, what);
+        iocd_test_check_error (r, 404, "not_found", NULL, what);
         if (!check_survives (spare, spare_session, what))
           return;
       }
@@ -1120,7 +971,7 @@ test_deep_nesting (void)
       /* Signing in needs no token: anyone can send the first one. */
       r = iocd_test_request_bytes (spare, spare_session, "POST", paths[i], i == 0 ? NULL : token,
                                    bytes, "application/json");
-      check_error (r, 400, NULL, NULL, what);
+      iocd_test_check_error (r, 400, NULL, NULL, what);
       check_survives (spare, spare_session, what);
     }
 }
@@ -1130,7 +981,7 @@ test_still_alive (void)
 {
   g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "GET", "/api/v1/server", NULL, NULL, NULL);
 
-  assert_status (r, 200, "GET /api/v1/server after the whole suite");
+  iocd_test_assert_status (r, 200, "GET /api/v1/server after the whole suite");
   g_assert_cmpstr (iocd_test_json_string (r->body, "name"), ==, "iocd");
 
   /* Stopped inside the test, so that a bad exit or a critical in its log
@@ -1174,13 +1025,11 @@ main (int    argc,
   /* Last: the iocd every other case talked to is still there. */
   g_test_add_func ("/bad-input/survival/still-alive", test_still_alive);
 
-  ret = g_test_run ();
+  ret = iocd_test_run (&server, &session);
 
   g_free (operator_token);
   g_free (supervisor_token);
   g_free (liaison_token);
-  g_object_unref (session);
-  iocd_test_server_free (server);
 
   return ret;
 }

@@ -10,7 +10,6 @@
 /* One iocd for the whole program: seeding the demo city costs seconds. */
 static IocdTestServer *server;
 static SoupSession *session;
-static GHashTable *tokens;   /* username → token */
 
 /* How long to wait for events that should come, and for ones that should not. */
 #define ARRIVE_MS 15000
@@ -19,17 +18,7 @@ static GHashTable *tokens;   /* username → token */
 static const char *
 token_of (const char *username)
 {
-  char *token = g_hash_table_lookup (tokens, username);
-
-  if (token == NULL)
-    {
-      token = iocd_test_login (server, session, username, NULL);
-      if (token == NULL)
-        return "";
-      g_hash_table_insert (tokens, g_strdup (username), token);
-    }
-
-  return token;
+  return iocd_test_token (server, session, username);
 }
 
 /* The position a console takes after loading its snapshot. */
@@ -110,10 +99,9 @@ act (GPtrArray  *changes,
      const char *value)
 {
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) node = NULL;
   g_autoptr(IocdTestResponse) r = NULL;
   g_autofree char *body = NULL;
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT "/%s", id, action);
+  g_autofree char *what = NULL;
 
   json_builder_begin_object (b);
   if (version > 0)
@@ -126,15 +114,11 @@ act (GPtrArray  *changes,
       json_builder_set_member_name (b, field);
       json_builder_add_string_value (b, value);
     }
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  body = json_to_string (node, FALSE);
+  body = iocd_test_json_finish (b);
 
-  r = iocd_test_request (server, session, "POST", path, token_of (username), body, NULL);
-  if (r->status != 200)
-    g_test_message ("%s: %s %s: %u %s", username, path, body, r->status, r->text ? r->text : "");
-  g_assert_cmpuint (r->status, ==, 200);
-  if (r->status != 200)
+  r = iocd_test_act (server, session, token_of (username), id, action, body, NULL);
+  what = g_strdup_printf ("%s: %s on task %" G_GINT64_FORMAT " with %s", username, action, id, body);
+  if (!iocd_test_assert_status (r, 200, what))
     return version;
 
   return record (changes, "task.changed", action, r);
@@ -178,12 +162,15 @@ event_seq (GPtrArray *events,
   return iocd_test_json_int (g_ptr_array_index (events, i), "seq");
 }
 
-static gboolean
-has_member (JsonNode   *node,
-            const char *name)
+/* Appends every event @events received so far to @all. */
+static void
+append_events (GPtrArray      *all,
+               IocdTestEvents *events)
 {
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-         json_object_has_member (json_node_get_object (node), name);
+  GPtrArray *got = iocd_test_events_get (events);
+
+  for (guint i = 0; i < got->len; i++)
+    g_ptr_array_add (all, json_node_ref (g_ptr_array_index (got, i)));
 }
 
 /* Equal, or equal but for a reporter that @answer does not have. */
@@ -197,7 +184,7 @@ task_equal (JsonNode *event_task,
   if (json_node_equal (event_task, answer))
     return TRUE;
   if (!JSON_NODE_HOLDS_OBJECT (event_task) || !JSON_NODE_HOLDS_OBJECT (answer) ||
-      has_member (answer, "reporter"))
+      iocd_test_json_has (answer, "reporter"))
     return FALSE;
 
   a = json_node_get_object (event_task);
@@ -298,8 +285,7 @@ read_log (const char *username,
       iocd_test_events_wait (events, got->len + 1, 1000);
     }
 
-  for (guint i = 0; i < iocd_test_events_get (events)->len; i++)
-    g_ptr_array_add (ret, json_node_ref (g_ptr_array_index (iocd_test_events_get (events), i)));
+  append_events (ret, events);
 
   return ret;
 }
@@ -351,7 +337,7 @@ test_live_in_order (void)
   got = iocd_test_events_get (events);
   assert_events_are (got, 0, changes, seq + 1);
   for (guint i = 0; i < got->len; i++)
-    g_assert_true (has_member (iocd_test_json_get (g_ptr_array_index (got, i), "task"), "reporter"));
+    g_assert_true (iocd_test_json_has (iocd_test_json_get (g_ptr_array_index (got, i), "task"), "reporter"));
 
   /* Without a position the stream starts now, not at the beginning of time. */
   from_now = iocd_test_events_connect (server, session, token_of ("trucban1"), -1, NULL);
@@ -380,8 +366,7 @@ test_resume_no_gap (void)
 
   make_changes (changes, 5);
   g_assert_true (iocd_test_events_wait (first, 5, ARRIVE_MS));
-  for (guint i = 0; i < iocd_test_events_get (first)->len; i++)
-    g_ptr_array_add (all, json_node_ref (g_ptr_array_index (iocd_test_events_get (first), i)));
+  append_events (all, first);
   last_seen = event_seq (all, all->len - 1);
   g_clear_pointer (&first, iocd_test_events_free);
 
@@ -395,8 +380,7 @@ test_resume_no_gap (void)
   make_changes (changes, 5);
   g_assert_true (iocd_test_events_wait (second, 15, ARRIVE_MS));
   g_assert_false (iocd_test_events_wait (second, 16, QUIET_MS));
-  for (guint i = 0; i < iocd_test_events_get (second)->len; i++)
-    g_ptr_array_add (all, json_node_ref (g_ptr_array_index (iocd_test_events_get (second), i)));
+  append_events (all, second);
 
   /* Missed ones first, then live ones: each change once, in order. */
   assert_events_are (all, 0, changes, seq + 1);
@@ -555,7 +539,6 @@ test_refused (void)
   g_autoptr(IocdTestEvents) anonymous = NULL;
   g_autoptr(IocdTestEvents) garbage = NULL;
   g_autoptr(IocdTestEvents) signed_out = NULL;
-  g_autoptr(IocdTestResponse) logout = NULL;
   g_autoptr(IocdTestResponse) plain_get = NULL;
   g_autofree char *token = NULL;
 
@@ -572,8 +555,7 @@ test_refused (void)
   g_assert_cmpuint (status, ==, 401);
 
   token = iocd_test_login (server, session, "trucban3", NULL);
-  logout = iocd_test_request (server, session, "DELETE", "/api/v1/session", token, NULL, NULL);
-  g_assert_cmpuint (logout->status, ==, 204);
+  iocd_test_logout (server, session, token);
   signed_out = iocd_test_events_connect (server, session, token, 0, &status);
   g_assert_null (signed_out);
   g_assert_cmpuint (status, ==, 401);
@@ -613,7 +595,6 @@ test_signed_out_stream (void)
 {
   g_autofree char *token = iocd_test_login (server, session, "trucban3", NULL);
   g_autoptr(IocdTestEvents) events = iocd_test_events_connect (server, session, token, -1, NULL);
-  g_autoptr(IocdTestResponse) logout = NULL;
   g_autoptr(GPtrArray) changes = changes_new ();
 
   g_assert_nonnull (events);
@@ -625,8 +606,7 @@ test_signed_out_stream (void)
 
   /* Signing out ends the session everywhere, also on the open stream: the
    * events carry reporters' phone numbers. */
-  logout = iocd_test_request (server, session, "DELETE", "/api/v1/session", token, NULL, NULL);
-  g_assert_cmpuint (logout->status, ==, 204);
+  iocd_test_logout (server, session, token);
   make_changes (changes, 1);
   iocd_test_events_wait (events, 2, 2000);
   g_assert_cmpuint (iocd_test_events_get (events)->len, ==, 1);
@@ -679,8 +659,7 @@ test_resume_across_restart (void)
 
   make_changes (changes, 3);
   g_assert_true (iocd_test_events_wait (first, 3, ARRIVE_MS));
-  for (guint i = 0; i < iocd_test_events_get (first)->len; i++)
-    g_ptr_array_add (all, json_node_ref (g_ptr_array_index (iocd_test_events_get (first), i)));
+  append_events (all, first);
   last_seen = event_seq (all, all->len - 1);
   g_clear_pointer (&first, iocd_test_events_free);
 
@@ -699,34 +678,17 @@ test_resume_across_restart (void)
     return;
   g_assert_true (iocd_test_events_wait (second, 4, ARRIVE_MS));
   g_assert_false (iocd_test_events_wait (second, 5, QUIET_MS));
-  for (guint i = 0; i < iocd_test_events_get (second)->len; i++)
-    g_ptr_array_add (all, json_node_ref (g_ptr_array_index (iocd_test_events_get (second), i)));
+  append_events (all, second);
 
   assert_events_are (all, 0, changes, seq + 1);
   assert_matches_log (all, seq, seq + 7);
-}
-
-static void
-test_shutdown (void)
-{
-  /* SIGTERM ends iocd cleanly after everything above; a crash or a critical
-   * on the way out fails here. */
-  iocd_test_server_stop (server);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  int ret;
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* One server serves every case: a failed check must not end the others. */
-  g_test_set_nonfatal_assertions ();
-
-  server = iocd_test_server_start (NULL);
-  session = iocd_test_session_new (server);
-  tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  iocd_test_init_shared (&argc, &argv, &server, &session);
 
   g_test_add_func ("/events/live/in-order", test_live_in_order);
   g_test_add_func ("/events/resume/no-gap", test_resume_no_gap);
@@ -737,13 +699,7 @@ main (int   argc,
   g_test_add_func ("/events/refused/signed-out", test_signed_out_stream);
   g_test_add_func ("/events/refused/beyond-log", test_position_beyond_log);
   g_test_add_func ("/events/restart/resume", test_resume_across_restart);
-  g_test_add_func ("/events/shutdown/clean", test_shutdown);
+  iocd_test_add_shutdown ("/events/shutdown/clean", server);
 
-  ret = g_test_run ();
-
-  g_clear_pointer (&tokens, g_hash_table_unref);
-  g_clear_object (&session);
-  g_clear_pointer (&server, iocd_test_server_free);
-
-  return ret;
+  return iocd_test_run (&server, &session);
 }

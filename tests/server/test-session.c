@@ -19,42 +19,13 @@ unpinned_session_new (void)
   return soup_session_new_with_options ("timeout", 10, NULL);
 }
 
-static char *
-login_body (const char *username,
-            const char *password)
-{
-  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
-  g_autoptr(JsonNode) node = NULL;
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "username");
-  json_builder_add_string_value (b, username);
-  json_builder_set_member_name (b, "password");
-  json_builder_add_string_value (b, password);
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-
-  return json_to_string (node, FALSE);
-}
-
 static IocdTestResponse *
 try_login (const char *username,
            const char *password)
 {
-  g_autofree char *body = login_body (username, password);
+  g_autofree char *body = iocd_test_login_body (username, password);
 
   return iocd_test_request (server, session, "POST", "/api/v1/session", NULL, body, NULL);
-}
-
-static void
-assert_error (IocdTestResponse *r,
-              guint             status,
-              const char       *code)
-{
-  g_assert_cmpuint (r->status, ==, status);
-  g_assert_nonnull (r->body);
-  g_assert_cmpstr (iocd_test_json_string (r->body, "error.code"), ==, code);
-  g_assert_nonnull (iocd_test_json_string (r->body, "error.message"));
 }
 
 static void
@@ -99,12 +70,11 @@ test_login_wrong_password (void)
   g_autoptr(IocdTestResponse) unknown = try_login ("khong.ton.tai", "not the password");
   g_autoptr(IocdTestResponse) right = NULL;
 
-  assert_error (wrong, 401, "unauthorized");
-  g_assert_nonnull (soup_message_headers_get_one (wrong->headers, "WWW-Authenticate"));
+  iocd_test_check_unauthorized (wrong, "signing in with a wrong password");
   g_assert_null (iocd_test_json_get (wrong->body, "token"));
 
   /* An unknown name reads exactly like a wrong password: no account probing. */
-  assert_error (unknown, 401, "unauthorized");
+  iocd_test_check_error (unknown, 401, "unauthorized", NULL, "signing in as an unknown user");
   g_assert_cmpstr (iocd_test_json_string (unknown->body, "error.message"), ==,
                    iocd_test_json_string (wrong->body, "error.message"));
 
@@ -129,11 +99,11 @@ test_session_get (void)
   g_assert_cmpstr (iocd_test_json_string (me->body, "department"), ==, "SXD");
 
   none = iocd_test_request (server, session, "GET", "/api/v1/session", NULL, NULL, NULL);
-  assert_error (none, 401, "unauthorized");
+  iocd_test_check_error (none, 401, "unauthorized", NULL, "GET /api/v1/session without a token");
 
   garbage = iocd_test_request (server, session, "GET", "/api/v1/session",
                                "AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA", NULL, NULL);
-  assert_error (garbage, 401, "unauthorized");
+  iocd_test_check_error (garbage, 401, "unauthorized", NULL, "GET /api/v1/session with a made-up token");
 
   /* The token under another scheme is not a bearer token. */
   msg = iocd_test_message_new (server, "GET", "/api/v1/session", NULL);
@@ -144,7 +114,7 @@ test_session_get (void)
       soup_message_headers_replace (soup_message_get_request_headers (msg), "Authorization", value);
     }
   basic = iocd_test_send (session, msg);
-  assert_error (basic, 401, "unauthorized");
+  iocd_test_check_error (basic, 401, "unauthorized", NULL, "GET /api/v1/session with the token as Basic");
 }
 
 static void
@@ -152,7 +122,6 @@ test_logout (void)
 {
   g_autofree char *keep = iocd_test_login (server, session, "trucban1", NULL);
   g_autofree char *token = iocd_test_login (server, session, "trucban1", NULL);
-  g_autoptr(IocdTestResponse) out = NULL;
   g_autoptr(IocdTestResponse) me = NULL;
   g_autoptr(IocdTestResponse) tasks = NULL;
   g_autoptr(IocdTestResponse) again = NULL;
@@ -160,15 +129,14 @@ test_logout (void)
 
   g_assert_cmpstr (keep, !=, token);
 
-  out = iocd_test_request (server, session, "DELETE", "/api/v1/session", token, NULL, NULL);
-  g_assert_cmpuint (out->status, ==, 204);
+  iocd_test_logout (server, session, token);
 
   me = iocd_test_request (server, session, "GET", "/api/v1/session", token, NULL, NULL);
-  assert_error (me, 401, "unauthorized");
+  iocd_test_check_error (me, 401, "unauthorized", NULL, "GET /api/v1/session after signing out");
   tasks = iocd_test_request (server, session, "GET", "/api/v1/tasks?limit=1", token, NULL, NULL);
-  assert_error (tasks, 401, "unauthorized");
+  iocd_test_check_error (tasks, 401, "unauthorized", NULL, "GET /api/v1/tasks after signing out");
   again = iocd_test_request (server, session, "DELETE", "/api/v1/session", token, NULL, NULL);
-  assert_error (again, 401, "unauthorized");
+  iocd_test_check_error (again, 401, "unauthorized", NULL, "signing out twice");
 
   /* Signing out ends that session only, not the user's other desks. */
   other = iocd_test_request (server, session, "GET", "/api/v1/session", keep, NULL, NULL);
@@ -189,11 +157,11 @@ test_lockout (void)
     {
       g_autoptr(IocdTestResponse) r = try_login ("trucban2", "sai mật khẩu");
 
-      assert_error (r, 401, "unauthorized");
+      iocd_test_check_error (r, 401, "unauthorized", NULL, "a wrong password before the lockout");
     }
 
   locked = try_login ("trucban2", server->demo_password);
-  assert_error (locked, 429, "rate_limited");
+  iocd_test_check_error (locked, 429, "rate_limited", NULL, "the right password when locked out");
   g_assert_null (iocd_test_json_get (locked->body, "token"));
   retry_after = locked->headers ? soup_message_headers_get_one (locked->headers, "Retry-After") : NULL;
   g_assert_nonnull (retry_after);
@@ -204,7 +172,7 @@ test_lockout (void)
     }
 
   still = try_login ("trucban2", "sai mật khẩu");
-  assert_error (still, 429, "rate_limited");
+  iocd_test_check_error (still, 429, "rate_limited", NULL, "a wrong password when locked out");
 
   /* The lock is per user name: the others keep working. */
   other = try_login ("lanhdao", server->demo_password);
@@ -241,7 +209,7 @@ static void
 test_lockout_parallel (void)
 {
   Burst burst = { 0 };
-  g_autofree char *body = login_body ("lienlac.stp", "đoán mò");
+  g_autofree char *body = iocd_test_login_body ("lienlac.stp", "đoán mò");
 
   /* An attacker does not wait for one answer before the next guess: the
    * limit must hold for guesses in flight at the same time too. */
@@ -389,7 +357,7 @@ test_cli_add_refused (void)
   {
     g_autoptr(IocdTestResponse) r = try_login ("kiemthu9", "x");
 
-    assert_error (r, 401, "unauthorized");
+    iocd_test_check_error (r, 401, "unauthorized", NULL, "signing in as a user the CLI refused");
   }
 }
 
@@ -412,10 +380,10 @@ test_cli_passwd (void)
 
   /* A new password ends the sessions opened with the old one. */
   me = iocd_test_request (server, session, "GET", "/api/v1/session", token, NULL, NULL);
-  assert_error (me, 401, "unauthorized");
+  iocd_test_check_error (me, 401, "unauthorized", NULL, "GET /api/v1/session after a new password");
 
   old_password = try_login ("kiemthu3", "mat-khau-cu");
-  assert_error (old_password, 401, "unauthorized");
+  iocd_test_check_error (old_password, 401, "unauthorized", NULL, "signing in with the old password");
   new_password = try_login ("kiemthu3", "mat-khau-moi");
   g_assert_cmpuint (new_password->status, ==, 200);
   new_token = iocd_test_json_string (new_password->body, "token");
@@ -616,26 +584,11 @@ test_tls_no_plain_http (void)
     }
 }
 
-static void
-test_shutdown (void)
-{
-  /* SIGTERM ends iocd cleanly after everything above; a crash or a critical
-   * on the way out fails here. */
-  iocd_test_server_stop (server);
-}
-
 int
 main (int   argc,
       char *argv[])
 {
-  int ret;
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* One server serves every case: a failed check must not end the others. */
-  g_test_set_nonfatal_assertions ();
-
-  server = iocd_test_server_start (NULL);
-  session = iocd_test_session_new (server);
+  iocd_test_init_shared (&argc, &argv, &server, &session);
 
   g_test_add_func ("/session/login/ok", test_login_ok);
   g_test_add_func ("/session/login/wrong-password", test_login_wrong_password);
@@ -651,12 +604,7 @@ main (int   argc,
   g_test_add_func ("/session/tls/own-certificate", test_tls_own_certificate);
   g_test_add_func ("/session/tls/wrong-fingerprint", test_tls_wrong_fingerprint);
   g_test_add_func ("/session/tls/no-plain-http", test_tls_no_plain_http);
-  g_test_add_func ("/session/shutdown/clean", test_shutdown);
+  iocd_test_add_shutdown ("/session/shutdown/clean", server);
 
-  ret = g_test_run ();
-
-  g_clear_object (&session);
-  g_clear_pointer (&server, iocd_test_server_free);
-
-  return ret;
+  return iocd_test_run (&server, &session);
 }

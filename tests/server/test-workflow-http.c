@@ -11,7 +11,6 @@
 /* One iocd for the whole program: seeding the demo city costs seconds. */
 static IocdTestServer *server;
 static SoupSession *session;
-static GHashTable *tokens;   /* username → token */
 
 #define MINUTE_US ((gint64) 60 * G_USEC_PER_SEC)
 #define HOUR_US ((gint64) 3600 * G_USEC_PER_SEC)
@@ -19,17 +18,7 @@ static GHashTable *tokens;   /* username → token */
 static const char *
 token_of (const char *username)
 {
-  char *token = g_hash_table_lookup (tokens, username);
-
-  if (token == NULL)
-    {
-      token = iocd_test_login (server, session, username, NULL);
-      if (token == NULL)
-        return "";
-      g_hash_table_insert (tokens, g_strdup (username), token);
-    }
-
-  return token;
+  return iocd_test_token (server, session, username);
 }
 
 /* GET /api/v1/session: the user as others see them in timelines. */
@@ -81,11 +70,8 @@ static char *
 body_end (JsonBuilder *owned)
 {
   g_autoptr(JsonBuilder) b = owned;
-  g_autoptr(JsonNode) node = NULL;
 
-  json_builder_end_object (b);
-  node = json_builder_get_root (b);
-  return json_to_string (node, FALSE);
+  return iocd_test_json_finish (b);
 }
 
 /* {"version": V, NAME: TEXT}; NAME NULL for the version alone. */
@@ -135,9 +121,7 @@ act (const char *username,
      const char *body,
      const char *idempotency_key)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT "/%s", id, action);
-
-  return iocd_test_request (server, session, "POST", path, token_of (username), body, idempotency_key);
+  return iocd_test_act (server, session, token_of (username), id, action, body, idempotency_key);
 }
 
 /* An action that must succeed; takes @owned_body, returns the task after it. */
@@ -149,11 +133,10 @@ act_ok (const char *username,
 {
   g_autofree char *body = owned_body;
   g_autoptr(IocdTestResponse) r = act (username, id, action, body, NULL);
+  g_autofree char *what = g_strdup_printf ("%s: %s on task %" G_GINT64_FORMAT " with %s",
+                                           username, action, id, body);
 
-  if (r->status != 200)
-    g_test_message ("%s: %s on task %" G_GINT64_FORMAT " with %s: %u %s", username, action, id, body,
-                    r->status, r->text ? r->text : "");
-  g_assert_cmpuint (r->status, ==, 200);
+  iocd_test_assert_status (r, 200, what);
 
   return r->body ? json_node_ref (r->body) : json_node_new (JSON_NODE_NULL);
 }
@@ -169,11 +152,10 @@ act_fails (const char *username,
 {
   g_autofree char *body = owned_body;
   IocdTestResponse *r = act (username, id, action, body, NULL);
+  g_autofree char *what = g_strdup_printf ("%s: %s on task %" G_GINT64_FORMAT " with %s",
+                                           username, action, id, body);
 
-  if (r->status != status)
-    g_test_message ("%s: %s on task %" G_GINT64_FORMAT " with %s: %u %s", username, action, id, body,
-                    r->status, r->text ? r->text : "");
-  g_assert_cmpuint (r->status, ==, status);
+  iocd_test_assert_status (r, status, what);
   g_assert_cmpstr (iocd_test_json_string (r->body, "error.code"), ==, code);
 
   return r;
@@ -183,18 +165,14 @@ static IocdTestResponse *
 get_task (const char *username,
           gint64      id)
 {
-  g_autofree char *path = g_strdup_printf ("/api/v1/tasks/%" G_GINT64_FORMAT, id);
-
-  return iocd_test_request (server, session, "GET", path, token_of (username), NULL, NULL);
+  return iocd_test_get_task (server, session, token_of (username), id);
 }
 
 static gint64
 new_task (const char *category,
           const char *title)
 {
-  g_autoptr(JsonNode) task = iocd_test_intake (server, session, token_of ("trucban1"), category, title);
-
-  return task ? iocd_test_json_int (task, "id") : 0;
+  return iocd_test_new_task (server, session, token_of ("trucban1"), category, title);
 }
 
 /* A fresh task forwarded to @department: version 3. */
@@ -239,24 +217,6 @@ category_sla_hours (const char *code)
   return 0;
 }
 
-static guint
-timeline_length (JsonNode *task)
-{
-  JsonNode *timeline = iocd_test_json_get (task, "timeline");
-
-  if (timeline == NULL || !JSON_NODE_HOLDS_ARRAY (timeline))
-    return 0;
-  return json_array_get_length (json_node_get_array (timeline));
-}
-
-static gboolean
-has_member (JsonNode   *node,
-            const char *name)
-{
-  return node != NULL && JSON_NODE_HOLDS_OBJECT (node) &&
-         json_object_has_member (json_node_get_object (node), name);
-}
-
 /* Lists */
 
 /* Walks every page of /api/v1/tasks?QUERY with pages of @limit. */
@@ -266,53 +226,7 @@ list_all (const char *username,
           guint       limit,
           guint      *n_pages)
 {
-  GPtrArray *tasks = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
-  g_autofree char *after = NULL;
-  guint pages = 0;
-
-  while (pages < 10000)
-    {
-      g_autoptr(GString) path = g_string_new (NULL);
-      g_autoptr(IocdTestResponse) r = NULL;
-      JsonNode *array;
-      const char *next;
-
-      g_string_printf (path, "/api/v1/tasks?limit=%u", limit);
-      if (query != NULL && query[0] != '\0')
-        g_string_append_printf (path, "&%s", query);
-      if (after != NULL)
-        {
-          g_autofree char *escaped = g_uri_escape_string (after, NULL, FALSE);
-          g_string_append_printf (path, "&after=%s", escaped);
-        }
-
-      r = iocd_test_request (server, session, "GET", path->str, token_of (username), NULL, NULL);
-      pages++;
-      if (r->status != 200)
-        {
-          g_test_message ("GET %s as %s: %u %s", path->str, username, r->status, r->text ? r->text : "");
-          g_assert_cmpuint (r->status, ==, 200);
-          break;
-        }
-
-      array = iocd_test_json_get (r->body, "tasks");
-      g_assert_nonnull (array);
-      if (array == NULL || !JSON_NODE_HOLDS_ARRAY (array))
-        break;
-      g_assert_cmpuint (json_array_get_length (json_node_get_array (array)), <=, limit);
-      for (guint i = 0; i < json_array_get_length (json_node_get_array (array)); i++)
-        g_ptr_array_add (tasks, json_node_ref (json_array_get_element (json_node_get_array (array), i)));
-
-      next = iocd_test_json_string (r->body, "next");
-      if (next == NULL)
-        break;
-      g_free (after);
-      after = g_strdup (next);
-    }
-
-  if (n_pages != NULL)
-    *n_pages = pages;
-  return tasks;
+  return iocd_test_list_tasks (server, session, token_of (username), query, limit, n_pages);
 }
 
 /* The whole list in one page, as the reference the filters are checked against. */
@@ -331,10 +245,7 @@ static gboolean
 contains_id (GPtrArray *tasks,
              gint64     id)
 {
-  for (guint i = 0; i < tasks->len; i++)
-    if (iocd_test_json_int (g_ptr_array_index (tasks, i), "id") == id)
-      return TRUE;
-  return FALSE;
+  return iocd_test_find_task (tasks, id) != NULL;
 }
 
 typedef gboolean (*TaskPredicate) (JsonNode *task,
@@ -568,7 +479,7 @@ test_full_workflow (void)
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "title"), ==, title);
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "description"), ==, description);
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "address"), ==, address);
-  g_assert_cmpuint (timeline_length (fetched->body), ==, 1);
+  g_assert_cmpuint (iocd_test_timeline_length (fetched->body), ==, 1);
 
   t = act_ok ("trucban1", id, "verify", note_body (1, "note", "Đã gọi lại người dân xác minh"));
   g_assert_cmpstr (iocd_test_json_string (t, "state"), ==, "verified");
@@ -594,7 +505,7 @@ test_full_workflow (void)
   t = act_ok ("lienlac.sxd", id, "acknowledge", note_body (3, "note", "Đã tiếp nhận"));
   g_assert_cmpstr (iocd_test_json_string (t, "state"), ==, "acknowledged");
   /* The department's desk never sees who called. */
-  g_assert_false (has_member (t, "reporter"));
+  g_assert_false (iocd_test_json_has (t, "reporter"));
   g_clear_pointer (&t, json_node_unref);
 
   t = act_ok ("lienlac.sxd", id, "start", note_body (4, NULL, NULL));
@@ -618,7 +529,7 @@ test_full_workflow (void)
   g_clear_pointer (&fetched, iocd_test_response_free);
   fetched = get_task ("trucban1", id);
   g_assert_cmpuint (fetched->status, ==, 200);
-  g_assert_cmpuint (timeline_length (fetched->body), ==, 7);
+  g_assert_cmpuint (iocd_test_timeline_length (fetched->body), ==, 7);
   assert_timeline_entry (fetched->body, 0, "intake", NULL, "received", op, NULL);
   assert_timeline_entry (fetched->body, 1, "verify", "received", "verified", op, "Đã gọi lại người dân xác minh");
   assert_timeline_entry (fetched->body, 2, "forward", "verified", "forwarded", op, "Chuyển Sở Xây dựng xử lý");
@@ -629,7 +540,7 @@ test_full_workflow (void)
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "timeline.2.department"), ==, "SXD");
   g_assert_cmpint (iocd_test_json_time (fetched->body, "timeline.2.due_at"), ==, due_at);
   g_assert_cmpint (iocd_test_json_int (fetched->body, "timeline.6.rating"), ==, 5);
-  for (guint i = 1; i < timeline_length (fetched->body); i++)
+  for (guint i = 1; i < iocd_test_timeline_length (fetched->body); i++)
     {
       g_autofree char *prev = g_strdup_printf ("timeline.%u.at", i - 1);
       g_autofree char *cur = g_strdup_printf ("timeline.%u.at", i);
@@ -642,14 +553,14 @@ test_full_workflow (void)
   /* Still byte for byte after seven writes of the row. */
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "title"), ==, title);
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "description"), ==, description);
-  g_assert_true (has_member (fetched->body, "reporter"));
+  g_assert_true (iocd_test_json_has (fetched->body, "reporter"));
 
   seen_by_liaison = get_task ("lienlac.sxd", id);
   g_assert_cmpuint (seen_by_liaison->status, ==, 200);
-  g_assert_false (has_member (seen_by_liaison->body, "reporter"));
+  g_assert_false (iocd_test_json_has (seen_by_liaison->body, "reporter"));
   g_assert_null (strstr (seen_by_liaison->text, "0292 3820 000"));
   g_assert_null (strstr (seen_by_liaison->text, "tu@example.vn"));
-  g_assert_cmpuint (timeline_length (seen_by_liaison->body), ==, 7);
+  g_assert_cmpuint (iocd_test_timeline_length (seen_by_liaison->body), ==, 7);
   g_assert_cmpstr (iocd_test_json_string (seen_by_liaison->body, "title"), ==, title);
 }
 
@@ -709,12 +620,12 @@ test_reject_and_reopen (void)
   r = act_fails ("lanhdao", id, "reject", note_body (3, "reason", "x"), 403, "forbidden");
 
   fetched = get_task ("lanhdao", id);
-  g_assert_cmpuint (timeline_length (fetched->body), ==, 3);
+  g_assert_cmpuint (iocd_test_timeline_length (fetched->body), ==, 3);
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "timeline.1.action"), ==, "reject");
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "timeline.1.note"), ==, "Không đủ thông tin để xác minh");
   assert_timeline_entry (fetched->body, 2, "reopen", "rejected", "verified", supervisor, "Người dân phản ánh lại");
   /* Supervisors see reporters too. */
-  g_assert_true (has_member (fetched->body, "reporter"));
+  g_assert_true (iocd_test_json_has (fetched->body, "reporter"));
 }
 
 static void
@@ -760,7 +671,7 @@ test_return_and_forward_again (void)
   /* The first department still sees the task and may comment, no more. */
   fetched = get_task ("lienlac.catp", id);
   g_assert_cmpuint (fetched->status, ==, 200);
-  g_assert_false (has_member (fetched->body, "reporter"));
+  g_assert_false (iocd_test_json_has (fetched->body, "reporter"));
   r = act_fails ("lienlac.catp", id, "acknowledge", note_body (5, NULL, NULL), 403, "forbidden");
   g_clear_pointer (&r, iocd_test_response_free);
   t = act_ok ("lienlac.catp", id, "comment", note_body (0, "text", "CATP sẵn sàng phối hợp nếu cần"));
@@ -773,7 +684,7 @@ test_return_and_forward_again (void)
 
   g_clear_pointer (&fetched, iocd_test_response_free);
   fetched = get_task ("trucban1", id);
-  g_assert_cmpuint (timeline_length (fetched->body), ==, 7);
+  g_assert_cmpuint (iocd_test_timeline_length (fetched->body), ==, 7);
   assert_timeline_entry (fetched->body, 3, "return", "forwarded", "returned", catp,
                          "Không thuộc thẩm quyền, đề nghị chuyển SXD");
   assert_timeline_entry (fetched->body, 5, "comment", "forwarded", "forwarded", catp,
@@ -820,7 +731,7 @@ test_mark_duplicate (void)
   r = act_fails ("trucban1", copy, "reopen", note_body (2, "reason", "x"), 409, "wrong_state");
 
   fetched = get_task ("trucban1", copy);
-  g_assert_cmpuint (timeline_length (fetched->body), ==, 2);
+  g_assert_cmpuint (iocd_test_timeline_length (fetched->body), ==, 2);
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "timeline.1.action"), ==, "mark_duplicate");
   g_assert_cmpint (iocd_test_json_int (fetched->body, "timeline.1.duplicate_of"), ==, original);
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "timeline.1.note"), ==, "Cùng địa điểm, cùng nội dung");
@@ -880,8 +791,8 @@ test_stale_version (void)
   g_assert_cmpint (iocd_test_json_int (r->body, "task.id"), ==, id);
   g_assert_cmpint (iocd_test_json_int (r->body, "task.version"), ==, 2);
   g_assert_cmpstr (iocd_test_json_string (r->body, "task.state"), ==, "verified");
-  g_assert_cmpuint (timeline_length (iocd_test_json_get (r->body, "task")), ==, 2);
-  g_assert_true (has_member (iocd_test_json_get (r->body, "task"), "reporter"));
+  g_assert_cmpuint (iocd_test_timeline_length (iocd_test_json_get (r->body, "task")), ==, 2);
+  g_assert_true (iocd_test_json_has (iocd_test_json_get (r->body, "task"), "reporter"));
   g_clear_pointer (&r, iocd_test_response_free);
 
   /* Stale and no longer applicable: the version speaks first. */
@@ -892,7 +803,7 @@ test_stale_version (void)
 
   fetched = get_task ("trucban1", id);
   g_assert_cmpint (iocd_test_json_int (fetched->body, "version"), ==, 2);
-  g_assert_cmpuint (timeline_length (fetched->body), ==, 2);
+  g_assert_cmpuint (iocd_test_timeline_length (fetched->body), ==, 2);
 }
 
 static void
@@ -919,7 +830,7 @@ test_wrong_state (void)
 
   fetched = get_task ("trucban1", id);
   g_assert_cmpint (iocd_test_json_int (fetched->body, "version"), ==, 1);
-  g_assert_cmpuint (timeline_length (fetched->body), ==, 1);
+  g_assert_cmpuint (iocd_test_timeline_length (fetched->body), ==, 1);
 }
 
 static void
@@ -971,7 +882,7 @@ test_idempotency (void)
 
   fetched = get_task ("trucban1", id);
   g_assert_cmpint (iocd_test_json_int (fetched->body, "version"), ==, 3);
-  g_assert_cmpuint (timeline_length (fetched->body), ==, 3);
+  g_assert_cmpuint (iocd_test_timeline_length (fetched->body), ==, 3);
   g_assert_cmpstr (iocd_test_json_string (fetched->body, "timeline.2.action"), ==, "forward");
 }
 
@@ -1238,7 +1149,7 @@ ever_assigned_to (gint64      id,
                   const char *department)
 {
   g_autoptr(IocdTestResponse) r = get_task ("trucban1", id);
-  guint n = timeline_length (r->body);
+  guint n = iocd_test_timeline_length (r->body);
 
   if (g_strcmp0 (iocd_test_json_string (r->body, "department"), department) == 0)
     return TRUE;
@@ -1277,7 +1188,7 @@ test_liaison_visibility (void)
       JsonNode *task = g_ptr_array_index (all, i);
       gint64 id = iocd_test_json_int (task, "id");
 
-      g_assert_true (has_member (task, "reporter"));
+      g_assert_true (iocd_test_json_has (task, "reporter"));
       if (ever_assigned_to (id, "SXD"))
         g_array_append_val (expected, id);
     }
@@ -1289,14 +1200,14 @@ test_liaison_visibility (void)
       JsonNode *task = g_ptr_array_index (mine, i);
 
       g_assert_cmpint (iocd_test_json_int (task, "id"), ==, g_array_index (expected, gint64, i));
-      g_assert_false (has_member (task, "reporter"));
+      g_assert_false (iocd_test_json_has (task, "reporter"));
     }
   g_assert_true (contains_id (mine, passed_on));
   g_assert_false (contains_id (mine, elsewhere));
 
   get_mine = get_task ("lienlac.sxd", passed_on);
   g_assert_cmpuint (get_mine->status, ==, 200);
-  g_assert_false (has_member (get_mine->body, "reporter"));
+  g_assert_false (iocd_test_json_has (get_mine->body, "reporter"));
   g_assert_null (strstr (get_mine->text, "0900000000"));
   get_other = get_task ("lienlac.sxd", elsewhere);
   g_assert_cmpuint (get_other->status, ==, 403);
@@ -1312,7 +1223,7 @@ test_liaison_visibility (void)
   supervisor = list_all ("lanhdao", NULL, 1000, NULL);
   g_assert_cmpuint (supervisor->len, ==, all->len);
   for (guint i = 0; i < supervisor->len; i++)
-    g_assert_true (has_member (g_ptr_array_index (supervisor, i), "reporter"));
+    g_assert_true (iocd_test_json_has (g_ptr_array_index (supervisor, i), "reporter"));
 }
 
 static void
@@ -1348,7 +1259,7 @@ test_restart_keeps_everything (void)
   g_assert_cmpuint (after->status, ==, 200);
   g_assert_true (before->body != NULL && after->body != NULL &&
                  json_node_equal (before->body, after->body));
-  g_assert_cmpuint (timeline_length (after->body), ==, 5);
+  g_assert_cmpuint (iocd_test_timeline_length (after->body), ==, 5);
 
   liaison = get_task ("lienlac.snnmt", id);
   g_assert_cmpuint (liaison->status, ==, 200);
@@ -1369,30 +1280,14 @@ test_restart_keeps_everything (void)
   g_assert_cmpstr (replay->text, ==, commented->text);
   g_clear_pointer (&after, iocd_test_response_free);
   after = get_task ("trucban1", id);
-  g_assert_cmpuint (timeline_length (after->body), ==, 5);
-}
-
-static void
-test_shutdown (void)
-{
-  /* SIGTERM ends iocd cleanly after everything above; a crash or a critical
-   * on the way out fails here. */
-  iocd_test_server_stop (server);
+  g_assert_cmpuint (iocd_test_timeline_length (after->body), ==, 5);
 }
 
 int
 main (int   argc,
       char *argv[])
 {
-  int ret;
-
-  g_test_init (&argc, &argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
-  /* One server serves every case: a failed check must not end the others. */
-  g_test_set_nonfatal_assertions ();
-
-  server = iocd_test_server_start (NULL);
-  session = iocd_test_session_new (server);
-  tokens = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
+  iocd_test_init_shared (&argc, &argv, &server, &session);
 
   g_test_add_func ("/workflow/full/intake-to-close", test_full_workflow);
   g_test_add_func ("/workflow/full/escaped-json", test_escaped_json);
@@ -1411,13 +1306,7 @@ main (int   argc,
   g_test_add_func ("/workflow/list/pagination", test_list_pagination);
   g_test_add_func ("/workflow/visibility/liaison", test_liaison_visibility);
   g_test_add_func ("/workflow/restart/keeps-everything", test_restart_keeps_everything);
-  g_test_add_func ("/workflow/shutdown/clean", test_shutdown);
+  iocd_test_add_shutdown ("/workflow/shutdown/clean", server);
 
-  ret = g_test_run ();
-
-  g_clear_pointer (&tokens, g_hash_table_unref);
-  g_clear_object (&session);
-  g_clear_pointer (&server, iocd_test_server_free);
-
-  return ret;
+  return iocd_test_run (&server, &session);
 }

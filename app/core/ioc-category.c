@@ -30,6 +30,7 @@ ioc_category_clear (gpointer data)
   g_free (self->name_vi);
   g_free (self->name_en);
   g_free (self->department);
+  g_free (self->attributes);
 }
 
 void
@@ -51,6 +52,16 @@ ioc_category_to_json (IocCategory   *self,
   json_builder_add_int_value (builder, self->sla_hours);
   json_builder_set_member_name (builder, "priority");
   json_builder_add_string_value (builder, ioc_priority_to_string (self->priority));
+  if (self->attributes != NULL)
+    {
+      g_autoptr(JsonNode) attributes = json_from_string (self->attributes, NULL);
+
+      if (attributes != NULL && JSON_NODE_HOLDS_ARRAY (attributes))
+        {
+          json_builder_set_member_name (builder, "attributes");
+          json_builder_add_value (builder, g_steal_pointer (&attributes));
+        }
+    }
   json_builder_end_object (builder);
 }
 
@@ -83,6 +94,18 @@ ioc_category_from_json (JsonObject  *object,
     {
       ioc_set_field_error (error, "priority", "unknown value “%s”", priority);
       return NULL;
+    }
+
+  if (json_object_has_member (object, "attributes"))
+    {
+      JsonNode *attributes = json_object_get_member (object, "attributes");
+
+      if (!JSON_NODE_HOLDS_ARRAY (attributes))
+        {
+          ioc_set_field_error (error, "attributes", "must be an array");
+          return NULL;
+        }
+      self->attributes = json_to_string (attributes, FALSE);
     }
 
   return g_steal_pointer (&self);

@@ -15,6 +15,7 @@ typedef struct {
   char *department;
   gint64 sla_hours;
   IocPriority priority;
+  char *attributes;     /* JSON array of Open311 service attributes, or NULL */
 } IocCategory;
 
 #define IOC_TYPE_CATEGORY (ioc_category_get_type ())

@@ -3,6 +3,7 @@
 
 #include "ioc-action-request.h"
 #include "ioc-category.h"
+#include "ioc-cluster.h"
 #include "ioc-commune.h"
 #include "ioc-csv.h"
 #include "ioc-department.h"
@@ -10,7 +11,10 @@
 #include "ioc-error.h"
 #include "ioc-event.h"
 #include "ioc-geo.h"
+#include "ioc-indicator.h"
 #include "ioc-json.h"
+#include "ioc-series.h"
+#include "ioc-station.h"
 #include "ioc-task.h"
 #include "ioc-text.h"
 #include "ioc-time.h"

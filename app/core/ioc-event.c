@@ -29,6 +29,7 @@ ioc_event_clear (gpointer data)
   g_free (self->kind);
   g_clear_pointer (&self->task, ioc_task_unref);
   g_clear_pointer (&self->entry, ioc_timeline_entry_unref);
+  g_clear_pointer (&self->data, json_node_unref);
 }
 
 void
@@ -58,6 +59,11 @@ ioc_event_to_json (const IocEvent   *self,
     {
       json_builder_set_member_name (builder, "entry");
       ioc_timeline_entry_to_json (self->entry, builder);
+    }
+  if (self->data != NULL)
+    {
+      json_builder_set_member_name (builder, "data");
+      json_builder_add_value (builder, json_node_copy (self->data));
     }
   json_builder_end_object (builder);
 
@@ -91,6 +97,10 @@ ioc_event_from_json (JsonObject  *object,
       if (self->entry == NULL)
         return NULL;
     }
+
+  node = json_object_get_member (object, "data");
+  if (node != NULL && !JSON_NODE_HOLDS_NULL (node))
+    self->data = json_node_copy (node);
 
   return g_steal_pointer (&self);
 }

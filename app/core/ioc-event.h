@@ -10,6 +10,8 @@ G_BEGIN_DECLS
 
 #define IOC_EVENT_TASK_CREATED "task.created"
 #define IOC_EVENT_TASK_CHANGED "task.changed"
+#define IOC_EVENT_INDICATOR_OBSERVED "indicator.observed"
+#define IOC_EVENT_SENSOR_READINGS "sensor.readings"
 
 /* One line of the event log: its sequence number orders every change. */
 typedef struct {
@@ -18,6 +20,7 @@ typedef struct {
   char              *kind;
   IocTask           *task;     /* the task after the change */
   IocTimelineEntry  *entry;    /* what was done */
+  JsonNode          *data;     /* for events about other things than tasks */
 } IocEvent;
 
 #define IOC_TYPE_EVENT (ioc_event_get_type ())

@@ -44,6 +44,8 @@ ioc_task_clear (gpointer data)
   g_free (self->reporter_email);
   g_free (self->department);
   g_free (self->result);
+  g_free (self->attributes);
+  g_free (self->client);
   g_clear_pointer (&self->timeline, g_ptr_array_unref);
 }
 
@@ -70,6 +72,8 @@ ioc_task_copy (const IocTask *self)
   copy->reporter_email = g_strdup (self->reporter_email);
   copy->department = g_strdup (self->department);
   copy->result = g_strdup (self->result);
+  copy->attributes = g_strdup (self->attributes);
+  copy->client = g_strdup (self->client);
   copy->timeline = self->timeline ? g_ptr_array_ref (self->timeline) : NULL;
   return copy;
 }
@@ -160,6 +164,18 @@ ioc_task_to_json (const IocTask    *self,
   else
     json_builder_add_null_value (builder);
   ioc_json_add_string_or_null (builder, "result", self->result);
+
+  if (self->attributes != NULL)
+    {
+      g_autoptr(JsonNode) attributes = json_from_string (self->attributes, NULL);
+
+      if (attributes != NULL && JSON_NODE_HOLDS_OBJECT (attributes))
+        {
+          json_builder_set_member_name (builder, "attributes");
+          json_builder_add_value (builder, g_steal_pointer (&attributes));
+        }
+    }
+  ioc_json_add_string_or_null (builder, "client", self->client);
 
   json_builder_set_member_name (builder, "overdue");
   json_builder_add_boolean_value (builder, ioc_task_is_overdue (self, now));
@@ -413,8 +429,22 @@ ioc_task_from_json (JsonObject  *object,
       !ioc_json_get_time (object, "updated_at", TRUE, &self->updated_at, error) ||
       !ioc_json_get_int (object, "duplicate_of", FALSE, 1, G_MAXINT64, &self->duplicate_of, error) ||
       !ioc_json_get_int (object, "rating", FALSE, 1, 5, &self->rating, error) ||
-      !ioc_json_get_string (object, "result", FALSE, 0, &self->result, error))
+      !ioc_json_get_string (object, "result", FALSE, 0, &self->result, error) ||
+      !ioc_json_get_string (object, "client", FALSE, 0, &self->client, error))
     return NULL;
+
+  if (json_object_has_member (object, "attributes"))
+    {
+      JsonNode *attributes = json_object_get_member (object, "attributes");
+
+      if (!JSON_NODE_HOLDS_OBJECT (attributes) && !JSON_NODE_HOLDS_NULL (attributes))
+        {
+          ioc_set_field_error (error, "attributes", "must be an object");
+          return NULL;
+        }
+      if (JSON_NODE_HOLDS_OBJECT (attributes))
+        self->attributes = json_to_string (attributes, FALSE);
+    }
 
   self->source = source;
   self->state = state;

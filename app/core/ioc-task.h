@@ -40,6 +40,8 @@ typedef struct {
   gint64        duplicate_of;
   gint64        rating;
   char         *result;
+  char         *attributes;         /* a JSON object of service attributes (Open311), or NULL */
+  char         *client;             /* the API client that submitted it, or NULL */
   GPtrArray    *timeline;           /* IocTimelineEntry, or NULL when not loaded */
 } IocTask;
 

@@ -15,6 +15,7 @@ iocd_config_new (void)
   config->session_hours = 12;
   config->login_max_failures = 5;
   config->login_window_s = 10 * 60;
+  config->tile_sets = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
   return config;
 }
 
@@ -31,6 +32,7 @@ iocd_config_free (IocdConfig *config)
   g_free (config->tls_key);
   g_free (config->data_dir);
   g_free (config->time_zone);
+  g_clear_pointer (&config->tile_sets, g_hash_table_unref);
   g_free (config);
 }
 
@@ -108,6 +110,19 @@ iocd_config_load_file (IocdConfig  *config,
   if (!take_uint (file, "server", "session-hours", 1, 24 * 90, &v, error))
     return FALSE;
   config->session_hours = v;
+
+  if (g_key_file_has_group (file, "tiles"))
+    {
+      g_auto(GStrv) keys = g_key_file_get_keys (file, "tiles", NULL, NULL);
+
+      /* Tile sets are named by the admin; requests only ever pick a name. */
+      for (guint i = 0; keys != NULL && keys[i] != NULL; i++)
+        g_hash_table_insert (config->tile_sets, g_strdup (keys[i]),
+                             g_key_file_get_string (file, "tiles", keys[i], NULL));
+    }
+
+  if (g_key_file_has_key (file, "demo", "live", NULL))
+    config->demo_live = g_key_file_get_boolean (file, "demo", "live", NULL);
 
   if (g_key_file_has_key (file, "demo", "enabled", NULL))
     config->demo = g_key_file_get_boolean (file, "demo", "enabled", NULL);

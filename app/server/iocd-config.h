@@ -14,6 +14,8 @@ typedef struct {
   char    *data_dir;          /* reference data for --demo */
   char    *time_zone;
   gboolean demo;
+  gboolean demo_live;
+  GHashTable *tile_sets;      /* name → MBTiles path, from the [tiles] group */
   guint    demo_tasks;
   gsize    body_limit;
   guint    session_hours;

@@ -8,6 +8,7 @@
 
 #include "iocd-auth.h"
 #include "iocd-demo.h"
+#include "iocd-feeds.h"
 
 #define DAY_US ((gint64) 24 * 3600 * G_USEC_PER_SEC)
 #define HOUR_US ((gint64) 3600 * G_USEC_PER_SEC)
@@ -191,7 +192,7 @@ iocd_demo_load_reference (IocdStore   *store,
         return FALSE;
     }
 
-  return TRUE;
+  return iocd_demo_load_category_attributes (store, data_dir, error);
 }
 
 static gboolean
@@ -729,6 +730,10 @@ iocd_demo_seed (IocdStore   *store,
   for (guint i = 0; i < n_tasks; i++)
     if (!seed_task (&seeder, i, error))
       goto rollback;
+
+  if (!iocd_demo_seed_indicators (store, data_dir, seeder.rand, seeder.now, error) ||
+      !iocd_demo_seed_sensors (store, data_dir, seeder.rand, seeder.now, error))
+    goto rollback;
 
   if (!iocd_store_set_meta (store, "demo", "synthetic demo data: tasks, people and passwords are not real", error) ||
       !iocd_store_end_batch (store, TRUE, error))

@@ -61,4 +61,49 @@ void      iocd_server_handle_tasks    (IocdServer   *self,
                                        IocdRequest  *request,
                                        char        **segments);
 
+/* Applies one of the task list's filters (state, department, category,
+ * commune, source, overdue, q, bbox) from a query string; *known is FALSE
+ * for a name that is not one of them, for the caller to take. @folded
+ * keeps the folded text that query->folded_text points to. */
+gboolean  iocd_task_query_apply_filter (IocdServer     *self,
+                                        IocdTaskQuery  *query,
+                                        const char     *name,
+                                        const char     *value,
+                                        char          **folded,
+                                        gboolean       *known,
+                                        GError        **error);
+
+/* Signed-in routes under /api/v1/: @segments follow the first one. */
+void      iocd_server_handle_indicators (IocdServer   *self,
+                                         IocdRequest  *request,
+                                         char        **segments);
+void      iocd_server_handle_stations   (IocdServer   *self,
+                                         IocdRequest  *request,
+                                         char        **segments);
+void      iocd_server_handle_layers     (IocdServer   *self,
+                                         IocdRequest  *request,
+                                         char        **segments);
+
+/* Routes with their own authentication: Open311 (api_key) under
+ * /open311/v2/ and sensor ingest (api_key or an admin's token) under
+ * /api/v1/readings; map tiles under /tiles/ need a signed-in user.
+ * @rest is the path after the prefix. */
+void      iocd_server_handle_open311    (IocdServer   *self,
+                                         IocdRequest  *request,
+                                         const char   *rest);
+void      iocd_server_handle_readings   (IocdServer   *self,
+                                         IocdRequest  *request,
+                                         char        **segments);
+void      iocd_server_handle_tiles      (IocdServer   *self,
+                                         IocdRequest  *request,
+                                         const char   *rest);
+
+/* For routes that authenticate on their own. */
+IocUser  *iocd_request_authenticate      (IocdRequest  *request,
+                                         GError      **error);
+/* Publishes a committed event to the WebSocket clients. */
+void      iocd_server_publish            (IocdServer   *self,
+                                         IocEvent     *event,
+                                         const char   *departments);
+
 G_END_DECLS

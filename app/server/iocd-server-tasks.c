@@ -157,7 +157,7 @@ commit_and_publish (IocdServer   *self,
   if (!iocd_store_commit_change (self->store, change, error))
     return FALSE;
 
-  iocd_event_hub_publish (self->hub, change->event, change->departments);
+  iocd_server_publish (self, change->event, change->departments);
   return TRUE;
 }
 
@@ -254,6 +254,113 @@ fail:
   iocd_request_send_error (request, error);
 }
 
+gboolean
+iocd_task_query_apply_filter (IocdServer     *self,
+                              IocdTaskQuery  *query,
+                              const char     *name,
+                              const char     *v,
+                              char          **folded,
+                              gboolean       *known,
+                              GError        **error)
+{
+  *known = TRUE;
+
+  if (g_str_equal (name, "state"))
+    {
+      g_auto(GStrv) states = g_strsplit (v, ",", -1);
+
+      for (guint i = 0; states[i] != NULL; i++)
+        {
+          IocTaskState s;
+
+          /* "open" stands for every state still waiting for someone. */
+          if (g_str_equal (states[i], "open"))
+            {
+              for (guint o = 0; o < IOC_N_TASK_STATES; o++)
+                if (ioc_task_state_is_open (o))
+                  query->states |= 1u << o;
+              continue;
+            }
+          s = ioc_task_state_from_string (states[i]);
+          if ((int) s < 0)
+            {
+              ioc_set_field_error (error, "state", "unknown state “%s”", states[i]);
+              return FALSE;
+            }
+          query->states |= 1u << s;
+        }
+    }
+  else if (g_str_equal (name, "department"))
+    {
+      if (!g_hash_table_contains (self->departments, v))
+        {
+          ioc_set_field_error (error, "department", "unknown department “%s”", v);
+          return FALSE;
+        }
+      query->department = v;
+    }
+  else if (g_str_equal (name, "category"))
+    {
+      if (!g_hash_table_contains (self->categories, v))
+        {
+          ioc_set_field_error (error, "category", "unknown category “%s”", v);
+          return FALSE;
+        }
+      query->category = v;
+    }
+  else if (g_str_equal (name, "commune"))
+    {
+      if (!g_hash_table_contains (self->communes, v))
+        {
+          ioc_set_field_error (error, "commune", "unknown commune “%s”", v);
+          return FALSE;
+        }
+      query->commune = v;
+    }
+  else if (g_str_equal (name, "source"))
+    {
+      query->source = ioc_source_from_string (v);
+      if (query->source < 0)
+        {
+          ioc_set_field_error (error, "source", "unknown source “%s”", v);
+          return FALSE;
+        }
+    }
+  else if (g_str_equal (name, "overdue"))
+    {
+      if (!g_str_equal (v, "true") && !g_str_equal (v, "false"))
+        {
+          ioc_set_field_error (error, "overdue", "must be true or false");
+          return FALSE;
+        }
+      query->overdue = g_str_equal (v, "true");
+    }
+  else if (g_str_equal (name, "q"))
+    {
+      g_free (*folded);
+      *folded = ioc_text_fold (v);
+      if (g_utf8_strlen (*folded, -1) > 200)
+        {
+          ioc_set_field_error (error, "q", "is longer than 200 characters");
+          return FALSE;
+        }
+      query->folded_text = **folded ? *folded : NULL;
+    }
+  else if (g_str_equal (name, "bbox"))
+    {
+      if (!ioc_bbox_parse (v, &query->bbox))
+        {
+          ioc_set_field_error (error, "bbox", "must be min_lon,min_lat,max_lon,max_lat in degrees");
+          return FALSE;
+        }
+      query->has_bbox = TRUE;
+    }
+  else
+    *known = FALSE;
+
+  return TRUE;
+}
+
 static gboolean
 parse_list_query (IocdServer     *self,
                   IocdRequest    *request,
@@ -263,6 +370,7 @@ parse_list_query (IocdServer     *self,
 {
   GHashTableIter iter;
   gpointer key, value;
+  gboolean known;
 
   memset (query, 0, sizeof *query);
   query->source = -1;
@@ -282,97 +390,12 @@ parse_list_query (IocdServer     *self,
           return FALSE;
         }
 
-      if (g_str_equal (name, "state"))
-        {
-          g_auto(GStrv) states = g_strsplit (v, ",", -1);
+      if (!iocd_task_query_apply_filter (self, query, name, v, folded, &known, error))
+        return FALSE;
+      if (known)
+        continue;
 
-          for (guint i = 0; states[i] != NULL; i++)
-            {
-              IocTaskState s;
-
-              /* "open" stands for every state still waiting for someone. */
-              if (g_str_equal (states[i], "open"))
-                {
-                  for (guint o = 0; o < IOC_N_TASK_STATES; o++)
-                    if (ioc_task_state_is_open (o))
-                      query->states |= 1u << o;
-                  continue;
-                }
-              s = ioc_task_state_from_string (states[i]);
-              if ((int) s < 0)
-                {
-                  ioc_set_field_error (error, "state", "unknown state “%s”", states[i]);
-                  return FALSE;
-                }
-              query->states |= 1u << s;
-            }
-        }
-      else if (g_str_equal (name, "department"))
-        {
-          if (!g_hash_table_contains (self->departments, v))
-            {
-              ioc_set_field_error (error, "department", "unknown department “%s”", v);
-              return FALSE;
-            }
-          query->department = v;
-        }
-      else if (g_str_equal (name, "category"))
-        {
-          if (!g_hash_table_contains (self->categories, v))
-            {
-              ioc_set_field_error (error, "category", "unknown category “%s”", v);
-              return FALSE;
-            }
-          query->category = v;
-        }
-      else if (g_str_equal (name, "commune"))
-        {
-          if (!g_hash_table_contains (self->communes, v))
-            {
-              ioc_set_field_error (error, "commune", "unknown commune “%s”", v);
-              return FALSE;
-            }
-          query->commune = v;
-        }
-      else if (g_str_equal (name, "source"))
-        {
-          query->source = ioc_source_from_string (v);
-          if (query->source < 0)
-            {
-              ioc_set_field_error (error, "source", "unknown source “%s”", v);
-              return FALSE;
-            }
-        }
-      else if (g_str_equal (name, "overdue"))
-        {
-          if (!g_str_equal (v, "true") && !g_str_equal (v, "false"))
-            {
-              ioc_set_field_error (error, "overdue", "must be true or false");
-              return FALSE;
-            }
-          query->overdue = g_str_equal (v, "true");
-        }
-      else if (g_str_equal (name, "q"))
-        {
-          g_free (*folded);
-          *folded = ioc_text_fold (v);
-          if (g_utf8_strlen (*folded, -1) > 200)
-            {
-              ioc_set_field_error (error, "q", "is longer than 200 characters");
-              return FALSE;
-            }
-          query->folded_text = **folded ? *folded : NULL;
-        }
-      else if (g_str_equal (name, "bbox"))
-        {
-          if (!ioc_bbox_parse (v, &query->bbox))
-            {
-              ioc_set_field_error (error, "bbox", "must be min_lon,min_lat,max_lon,max_lat in degrees");
-              return FALSE;
-            }
-          query->has_bbox = TRUE;
-        }
-      else if (g_str_equal (name, "updated_since"))
+      if (g_str_equal (name, "updated_since"))
         {
           if (!ioc_time_parse (v, &query->updated_since))
             {

@@ -11,6 +11,16 @@
 G_DEFINE_FINAL_TYPE (IocdServer, iocd_server, G_TYPE_OBJECT)
 
 #define API_PREFIX "/api/v1/"
+#define OPEN311_PREFIX "/open311/v2/"
+#define TILES_PREFIX "/tiles/"
+
+void
+iocd_server_publish (IocdServer *self,
+                     IocEvent   *event,
+                     const char *departments)
+{
+  iocd_event_hub_publish (self->hub, event, departments);
+}
 
 static void
 iocd_request_free (IocdRequest *request)
@@ -165,9 +175,9 @@ iocd_server_reload_reference (IocdServer  *self,
 
 /* Authentication */
 
-static IocUser *
-authenticate (IocdRequest  *request,
-              GError      **error)
+IocUser *
+iocd_request_authenticate (IocdRequest  *request,
+                           GError      **error)
 {
   SoupMessageHeaders *headers = soup_server_message_get_request_headers (request->msg);
   const char *value = soup_message_headers_get_one (headers, "Authorization");
@@ -406,7 +416,7 @@ handle_session (IocdServer  *self,
       goto out;
     }
 
-  request->user = authenticate (request, &error);
+  request->user = iocd_request_authenticate (request, &error);
   if (request->user == NULL)
     {
       iocd_request_send_error (request, error);
@@ -575,7 +585,13 @@ handle_api (IocdServer  *self,
       goto out;
     }
 
-  request->user = authenticate (request, &error);
+  if (g_str_equal (segments[0], "readings"))
+    {
+      iocd_server_handle_readings (self, request, segments + 1);
+      goto out;
+    }
+
+  request->user = iocd_request_authenticate (request, &error);
   if (request->user == NULL)
     {
       iocd_request_send_error (request, error);
@@ -590,6 +606,12 @@ handle_api (IocdServer  *self,
     handle_users (self, request);
   else if (g_str_equal (segments[0], "tasks"))
     iocd_server_handle_tasks (self, request, segments + 1);
+  else if (g_str_equal (segments[0], "indicators"))
+    iocd_server_handle_indicators (self, request, segments + 1);
+  else if (g_str_equal (segments[0], "stations"))
+    iocd_server_handle_stations (self, request, segments + 1);
+  else if (g_str_equal (segments[0], "layers"))
+    iocd_server_handle_layers (self, request, segments + 1);
   else
     {
       error = g_error_new (IOC_ERROR, IOC_ERROR_NOT_FOUND, "no such resource: %s", request->path);
@@ -628,6 +650,20 @@ server_cb (SoupServer        *soup,
       return;
     }
   request->body = soup_message_body_flatten (body);
+
+  if (g_str_has_prefix (path, OPEN311_PREFIX))
+    {
+      iocd_server_handle_open311 (self, request, path + strlen (OPEN311_PREFIX));
+      iocd_request_free (request);
+      return;
+    }
+
+  if (g_str_has_prefix (path, TILES_PREFIX))
+    {
+      iocd_server_handle_tiles (self, request, path + strlen (TILES_PREFIX));
+      iocd_request_free (request);
+      return;
+    }
 
   if (!g_str_has_prefix (path, API_PREFIX))
     {
@@ -688,7 +724,7 @@ events_cb (SoupServer        *soup,
   request->now = g_get_real_time ();
   request->query = g_hash_table_new (g_str_hash, g_str_equal);
 
-  request->user = authenticate (request, &error);
+  request->user = iocd_request_authenticate (request, &error);
   if (request->user == NULL)
     {
       iocd_request_send_error (request, error);
@@ -780,6 +816,7 @@ iocd_server_new (const IocdConfig *config,
   self->config->tls_key = g_strdup (config->tls_key);
   self->config->data_dir = g_strdup (config->data_dir);
   self->config->time_zone = g_strdup (config->time_zone);
+  self->config->tile_sets = g_hash_table_ref (config->tile_sets);
 
   self->store = g_object_ref (store);
   self->certificate = g_object_ref (certificate);

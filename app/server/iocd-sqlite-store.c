@@ -6,22 +6,16 @@
 #include <sqlite3.h>
 #include <string.h>
 
-#include "iocd-sqlite-store.h"
-
-struct _IocdSqliteStore
-{
-  GObject     parent_instance;
-
-  sqlite3    *db;
-  char       *path;
-  GHashTable *statements;   /* SQL text → sqlite3_stmt, prepared once */
-  gboolean    in_batch;
-};
+#include "iocd-sqlite-store-private.h"
 
 static void store_iface_init (IocdStoreInterface *iface);
 
 G_DEFINE_FINAL_TYPE_WITH_CODE (IocdSqliteStore, iocd_sqlite_store, G_TYPE_OBJECT,
-                               G_IMPLEMENT_INTERFACE (IOCD_TYPE_STORE, store_iface_init))
+                               G_IMPLEMENT_INTERFACE (IOCD_TYPE_STORE, store_iface_init)
+                               G_IMPLEMENT_INTERFACE (IOCD_TYPE_APIKEY_STORE, iocd_sqlite_apikey_store_iface_init)
+                               G_IMPLEMENT_INTERFACE (IOCD_TYPE_INDICATOR_STORE,
+                                                      iocd_sqlite_indicator_store_iface_init)
+                               G_IMPLEMENT_INTERFACE (IOCD_TYPE_SENSOR_STORE, iocd_sqlite_sensor_store_iface_init))
 
 /*
  * Each entry moves the schema one version up, in its own write transaction.
@@ -133,15 +127,68 @@ static const char * const migrations[] = {
   "  body TEXT NOT NULL,"
   "  created_at INTEGER NOT NULL,"
   "  PRIMARY KEY (user_id, key));",
+
+  /* 2: feeds besides operator intake (Open311, indicators, sensors) */
+  "ALTER TABLE categories ADD COLUMN attributes TEXT;"
+  "ALTER TABLE tasks ADD COLUMN attributes TEXT;"
+  "ALTER TABLE tasks ADD COLUMN client TEXT;"
+  "CREATE INDEX tasks_by_created ON tasks (created_at, id);"
+  "CREATE TABLE api_keys ("
+  "  id INTEGER PRIMARY KEY,"
+  "  name TEXT NOT NULL UNIQUE,"
+  "  key_hash TEXT NOT NULL UNIQUE,"
+  "  scopes TEXT NOT NULL,"
+  "  created_at INTEGER NOT NULL,"
+  "  revoked_at INTEGER);"
+  "CREATE TABLE indicators ("
+  "  code TEXT PRIMARY KEY,"
+  "  name_vi TEXT NOT NULL,"
+  "  name_en TEXT,"
+  "  domain TEXT NOT NULL,"
+  "  unit TEXT,"
+  "  frequency TEXT NOT NULL,"
+  "  department TEXT REFERENCES departments (code),"
+  "  direction TEXT NOT NULL,"
+  "  warning REAL,"
+  "  alert REAL,"
+  "  chart TEXT,"
+  "  description TEXT);"
+  "CREATE TABLE observations ("
+  "  indicator TEXT NOT NULL REFERENCES indicators (code),"
+  "  area TEXT NOT NULL DEFAULT '',"
+  "  period INTEGER NOT NULL,"
+  "  value REAL NOT NULL,"
+  "  submitted_by INTEGER,"
+  "  submitted_at INTEGER NOT NULL,"
+  "  PRIMARY KEY (indicator, area, period)) WITHOUT ROWID;"
+  "CREATE TABLE stations ("
+  "  code TEXT PRIMARY KEY,"
+  "  name TEXT NOT NULL,"
+  "  kind TEXT NOT NULL,"
+  "  lat REAL,"
+  "  lon REAL,"
+  "  unit TEXT NOT NULL,"
+  "  level1 REAL,"
+  "  level2 REAL,"
+  "  level3 REAL,"
+  "  commune TEXT,"
+  "  note TEXT,"
+  "  alarm_level INTEGER NOT NULL DEFAULT 0,"
+  "  alarm_task INTEGER REFERENCES tasks (id));"
+  "CREATE TABLE readings ("
+  "  station TEXT NOT NULL REFERENCES stations (code),"
+  "  at INTEGER NOT NULL,"
+  "  value REAL NOT NULL,"
+  "  PRIMARY KEY (station, at)) WITHOUT ROWID;",
 };
 
 #define TASK_COLUMNS \
   "id, version, source, category, title, description, lat, lon, address, commune, media, " \
   "reporter_name, reporter_phone, reporter_email, priority, state, department, due_at, " \
-  "created_at, updated_at, duplicate_of, rating, result"
+  "created_at, updated_at, duplicate_of, rating, result, attributes, client"
 
-static gboolean
-set_sqlite_error (IocdSqliteStore  *self,
+gboolean
+iocd_sqlite_set_sqlite_error (IocdSqliteStore  *self,
                   GError          **error,
                   const char       *what)
 {
@@ -154,8 +201,8 @@ set_sqlite_error (IocdSqliteStore  *self,
   return FALSE;
 }
 
-static sqlite3_stmt *
-prepare (IocdSqliteStore  *self,
+sqlite3_stmt *
+iocd_sqlite_prepare (IocdSqliteStore  *self,
          const char       *sql,
          GError          **error)
 {
@@ -170,7 +217,7 @@ prepare (IocdSqliteStore  *self,
 
   if (sqlite3_prepare_v3 (self->db, sql, -1, SQLITE_PREPARE_PERSISTENT, &stmt, NULL) != SQLITE_OK)
     {
-      set_sqlite_error (self, error, "preparing a statement");
+      iocd_sqlite_set_sqlite_error (self, error, "preparing a statement");
       return NULL;
     }
 
@@ -178,8 +225,8 @@ prepare (IocdSqliteStore  *self,
   return stmt;
 }
 
-static gboolean
-exec (IocdSqliteStore  *self,
+gboolean
+iocd_sqlite_exec (IocdSqliteStore  *self,
       const char       *sql,
       GError          **error)
 {
@@ -195,8 +242,8 @@ exec (IocdSqliteStore  *self,
   return TRUE;
 }
 
-static gboolean
-step_done (IocdSqliteStore  *self,
+gboolean
+iocd_sqlite_step_done (IocdSqliteStore  *self,
            sqlite3_stmt     *stmt,
            GError          **error)
 {
@@ -204,13 +251,13 @@ step_done (IocdSqliteStore  *self,
 
   sqlite3_reset (stmt);
   if (rc != SQLITE_DONE && rc != SQLITE_ROW)
-    return set_sqlite_error (self, error, "writing");
+    return iocd_sqlite_set_sqlite_error (self, error, "writing");
 
   return TRUE;
 }
 
-static void
-bind_text (sqlite3_stmt *stmt,
+void
+iocd_sqlite_bind_text (sqlite3_stmt *stmt,
            int           index,
            const char   *text)
 {
@@ -220,8 +267,8 @@ bind_text (sqlite3_stmt *stmt,
     sqlite3_bind_text (stmt, index, text, -1, SQLITE_TRANSIENT);
 }
 
-static void
-bind_time (sqlite3_stmt *stmt,
+void
+iocd_sqlite_bind_time (sqlite3_stmt *stmt,
            int           index,
            gint64        value)
 {
@@ -231,8 +278,8 @@ bind_time (sqlite3_stmt *stmt,
     sqlite3_bind_int64 (stmt, index, value);
 }
 
-static char *
-column_dup (sqlite3_stmt *stmt,
+char *
+iocd_sqlite_column_dup (sqlite3_stmt *stmt,
             int           column)
 {
   const unsigned char *text = sqlite3_column_text (stmt, column);
@@ -240,8 +287,8 @@ column_dup (sqlite3_stmt *stmt,
   return text ? g_strdup ((const char *) text) : NULL;
 }
 
-static const char *
-column_text (sqlite3_stmt *stmt,
+const char *
+iocd_sqlite_column_text (sqlite3_stmt *stmt,
              int           column)
 {
   return (const char *) sqlite3_column_text (stmt, column);
@@ -249,24 +296,24 @@ column_text (sqlite3_stmt *stmt,
 
 /* Write transactions always take the lock up front: a deferred one that
  * later writes fails at once with SQLITE_BUSY_SNAPSHOT under WAL. */
-static gboolean
-begin_write (IocdSqliteStore  *self,
+gboolean
+iocd_sqlite_begin_write (IocdSqliteStore  *self,
              GError          **error)
 {
-  return exec (self, self->in_batch ? "SAVEPOINT change" : "BEGIN IMMEDIATE", error);
+  return iocd_sqlite_exec (self, self->in_batch ? "SAVEPOINT change" : "BEGIN IMMEDIATE", error);
 }
 
-static gboolean
-commit_write (IocdSqliteStore  *self,
+gboolean
+iocd_sqlite_commit_write (IocdSqliteStore  *self,
               GError          **error)
 {
-  return exec (self, self->in_batch ? "RELEASE change" : "COMMIT", error);
+  return iocd_sqlite_exec (self, self->in_batch ? "RELEASE change" : "COMMIT", error);
 }
 
-static void
-rollback_write (IocdSqliteStore *self)
+void
+iocd_sqlite_rollback_write (IocdSqliteStore *self)
 {
-  exec (self, self->in_batch ? "ROLLBACK TO change; RELEASE change" : "ROLLBACK", NULL);
+  iocd_sqlite_exec (self, self->in_batch ? "ROLLBACK TO change; RELEASE change" : "ROLLBACK", NULL);
 }
 
 static gboolean
@@ -276,13 +323,13 @@ migrate (IocdSqliteStore  *self,
   sqlite3_stmt *stmt;
   int version;
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!iocd_sqlite_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   if (sqlite3_prepare_v2 (self->db, "PRAGMA user_version", -1, &stmt, NULL) != SQLITE_OK)
     {
-      rollback_write (self);
-      return set_sqlite_error (self, error, "reading the schema version");
+      iocd_sqlite_rollback_write (self);
+      return iocd_sqlite_set_sqlite_error (self, error, "reading the schema version");
     }
   sqlite3_step (stmt);
   version = sqlite3_column_int (stmt, 0);
@@ -290,7 +337,7 @@ migrate (IocdSqliteStore  *self,
 
   if (version > (int) G_N_ELEMENTS (migrations))
     {
-      rollback_write (self);
+      iocd_sqlite_rollback_write (self);
       g_set_error (error, IOC_ERROR, IOC_ERROR_INTERNAL,
                    "the database is of schema version %d, newer than this iocd knows (%d)",
                    version, (int) G_N_ELEMENTS (migrations));
@@ -302,15 +349,15 @@ migrate (IocdSqliteStore  *self,
       g_autofree char *bump = g_strdup_printf ("PRAGMA user_version = %d", v + 1);
 
       g_debug ("Migrating the schema to version %d", v + 1);
-      if (!exec (self, migrations[v], error) || !exec (self, bump, error))
+      if (!iocd_sqlite_exec (self, migrations[v], error) || !iocd_sqlite_exec (self, bump, error))
         {
-          rollback_write (self);
+          iocd_sqlite_rollback_write (self);
           g_prefix_error (error, "migrating to schema version %d: ", v + 1);
           return FALSE;
         }
     }
 
-  return exec (self, "COMMIT", error);
+  return iocd_sqlite_exec (self, "COMMIT", error);
 }
 
 IocdStore *
@@ -334,9 +381,9 @@ iocd_sqlite_store_open (const char  *path,
 
   /* WAL with synchronous=NORMAL: a commit survives a crash of iocd; only a
    * power cut can lose the last transactions, never corrupt the file. */
-  if (!exec (self, "PRAGMA journal_mode = WAL", error) ||
-      !exec (self, "PRAGMA synchronous = NORMAL", error) ||
-      !exec (self, "PRAGMA foreign_keys = ON", error) ||
+  if (!iocd_sqlite_exec (self, "PRAGMA journal_mode = WAL", error) ||
+      !iocd_sqlite_exec (self, "PRAGMA synchronous = NORMAL", error) ||
+      !iocd_sqlite_exec (self, "PRAGMA foreign_keys = ON", error) ||
       !migrate (self, error))
     return NULL;
 
@@ -381,7 +428,7 @@ list_departments (IocdStore  *store,
                   GError    **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "SELECT code, name_vi, name_en FROM departments ORDER BY code", error);
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "SELECT code, name_vi, name_en FROM departments ORDER BY code", error);
   g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_department_unref);
 
   if (stmt == NULL)
@@ -391,9 +438,9 @@ list_departments (IocdStore  *store,
     {
       IocDepartment *d = ioc_department_new ();
 
-      d->code = column_dup (stmt, 0);
-      d->name_vi = column_dup (stmt, 1);
-      d->name_en = column_dup (stmt, 2);
+      d->code = iocd_sqlite_column_dup (stmt, 0);
+      d->name_vi = iocd_sqlite_column_dup (stmt, 1);
+      d->name_en = iocd_sqlite_column_dup (stmt, 2);
       g_ptr_array_add (ret, d);
     }
   sqlite3_reset (stmt);
@@ -407,17 +454,17 @@ save_department (IocdStore      *store,
                  GError        **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "INSERT INTO departments (code, name_vi, name_en) VALUES (?1, ?2, ?3) "
                                 "ON CONFLICT (code) DO UPDATE SET name_vi = ?2, name_en = ?3", error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, department->code);
-  bind_text (stmt, 2, department->name_vi);
-  bind_text (stmt, 3, department->name_en);
-  return step_done (self, stmt, error);
+  iocd_sqlite_bind_text (stmt, 1, department->code);
+  iocd_sqlite_bind_text (stmt, 2, department->name_vi);
+  iocd_sqlite_bind_text (stmt, 3, department->name_en);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 static GPtrArray *
@@ -425,8 +472,8 @@ list_categories (IocdStore  *store,
                  GError    **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
-                                "SELECT code, name_vi, name_en, department, sla_hours, priority "
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
+                                "SELECT code, name_vi, name_en, department, sla_hours, priority, attributes "
                                 "FROM categories ORDER BY code", error);
   g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_category_unref);
 
@@ -437,14 +484,15 @@ list_categories (IocdStore  *store,
     {
       IocCategory *c = ioc_category_new ();
 
-      c->code = column_dup (stmt, 0);
-      c->name_vi = column_dup (stmt, 1);
-      c->name_en = column_dup (stmt, 2);
-      c->department = column_dup (stmt, 3);
+      c->code = iocd_sqlite_column_dup (stmt, 0);
+      c->name_vi = iocd_sqlite_column_dup (stmt, 1);
+      c->name_en = iocd_sqlite_column_dup (stmt, 2);
+      c->department = iocd_sqlite_column_dup (stmt, 3);
       c->sla_hours = sqlite3_column_int64 (stmt, 4);
-      c->priority = ioc_priority_from_string (column_text (stmt, 5));
+      c->priority = ioc_priority_from_string (iocd_sqlite_column_text (stmt, 5));
       if ((int) c->priority < 0)
         c->priority = IOC_PRIORITY_NORMAL;
+      c->attributes = iocd_sqlite_column_dup (stmt, 6);
       g_ptr_array_add (ret, c);
     }
   sqlite3_reset (stmt);
@@ -458,22 +506,24 @@ save_category (IocdStore    *store,
                GError      **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
-                                "INSERT INTO categories (code, name_vi, name_en, department, sla_hours, priority) "
-                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6) ON CONFLICT (code) DO UPDATE SET "
-                                "name_vi = ?2, name_en = ?3, department = ?4, sla_hours = ?5, priority = ?6",
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
+                                "INSERT INTO categories (code, name_vi, name_en, department, sla_hours, priority, attributes) "
+                                "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7) ON CONFLICT (code) DO UPDATE SET "
+                                "name_vi = ?2, name_en = ?3, department = ?4, sla_hours = ?5, priority = ?6, "
+                                "attributes = ?7",
                                 error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, category->code);
-  bind_text (stmt, 2, category->name_vi);
-  bind_text (stmt, 3, category->name_en);
-  bind_text (stmt, 4, category->department);
+  iocd_sqlite_bind_text (stmt, 1, category->code);
+  iocd_sqlite_bind_text (stmt, 2, category->name_vi);
+  iocd_sqlite_bind_text (stmt, 3, category->name_en);
+  iocd_sqlite_bind_text (stmt, 4, category->department);
   sqlite3_bind_int64 (stmt, 5, category->sla_hours);
-  bind_text (stmt, 6, ioc_priority_to_string (category->priority));
-  return step_done (self, stmt, error);
+  iocd_sqlite_bind_text (stmt, 6, ioc_priority_to_string (category->priority));
+  iocd_sqlite_bind_text (stmt, 7, category->attributes);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 static GPtrArray *
@@ -481,7 +531,7 @@ list_communes (IocdStore  *store,
                GError    **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "SELECT code, name, kind, former_districts FROM communes ORDER BY code",
                                 error);
   g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_commune_unref);
@@ -493,10 +543,10 @@ list_communes (IocdStore  *store,
     {
       IocCommune *c = ioc_commune_new ();
 
-      c->code = column_dup (stmt, 0);
-      c->name = column_dup (stmt, 1);
-      c->kind = column_dup (stmt, 2);
-      c->former_districts = column_dup (stmt, 3);
+      c->code = iocd_sqlite_column_dup (stmt, 0);
+      c->name = iocd_sqlite_column_dup (stmt, 1);
+      c->kind = iocd_sqlite_column_dup (stmt, 2);
+      c->former_districts = iocd_sqlite_column_dup (stmt, 3);
       g_ptr_array_add (ret, c);
     }
   sqlite3_reset (stmt);
@@ -510,7 +560,7 @@ save_commune (IocdStore   *store,
               GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "INSERT INTO communes (code, name, kind, former_districts) VALUES (?1, ?2, ?3, ?4) "
                                 "ON CONFLICT (code) DO UPDATE SET name = ?2, kind = ?3, former_districts = ?4",
                                 error);
@@ -518,11 +568,11 @@ save_commune (IocdStore   *store,
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, commune->code);
-  bind_text (stmt, 2, commune->name);
-  bind_text (stmt, 3, commune->kind);
-  bind_text (stmt, 4, commune->former_districts);
-  return step_done (self, stmt, error);
+  iocd_sqlite_bind_text (stmt, 1, commune->code);
+  iocd_sqlite_bind_text (stmt, 2, commune->name);
+  iocd_sqlite_bind_text (stmt, 3, commune->kind);
+  iocd_sqlite_bind_text (stmt, 4, commune->former_districts);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 /* Users and sessions */
@@ -535,10 +585,10 @@ user_from_row (sqlite3_stmt *stmt)
   IocUser *user = ioc_user_new ();
 
   user->id = sqlite3_column_int64 (stmt, 0);
-  user->username = column_dup (stmt, 1);
-  user->display_name = column_dup (stmt, 2);
-  user->role = ioc_role_from_string (column_text (stmt, 3));
-  user->department = column_dup (stmt, 4);
+  user->username = iocd_sqlite_column_dup (stmt, 1);
+  user->display_name = iocd_sqlite_column_dup (stmt, 2);
+  user->role = ioc_role_from_string (iocd_sqlite_column_text (stmt, 3));
+  user->department = iocd_sqlite_column_dup (stmt, 4);
   user->disabled = sqlite3_column_int (stmt, 5) != 0;
   return user;
 }
@@ -550,7 +600,7 @@ create_user (IocdStore   *store,
              GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "INSERT INTO users (username, display_name, role, department, password_hash) "
                                 "VALUES (?1, ?2, ?3, ?4, ?5)", error);
   int rc;
@@ -558,11 +608,11 @@ create_user (IocdStore   *store,
   if (stmt == NULL)
     return 0;
 
-  bind_text (stmt, 1, user->username);
-  bind_text (stmt, 2, user->display_name);
-  bind_text (stmt, 3, ioc_role_to_string (user->role));
-  bind_text (stmt, 4, user->department);
-  bind_text (stmt, 5, password_hash);
+  iocd_sqlite_bind_text (stmt, 1, user->username);
+  iocd_sqlite_bind_text (stmt, 2, user->display_name);
+  iocd_sqlite_bind_text (stmt, 3, ioc_role_to_string (user->role));
+  iocd_sqlite_bind_text (stmt, 4, user->department);
+  iocd_sqlite_bind_text (stmt, 5, password_hash);
 
   rc = sqlite3_step (stmt);
   sqlite3_reset (stmt);
@@ -578,7 +628,7 @@ create_user (IocdStore   *store,
     }
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (self, error, "adding a user");
+      iocd_sqlite_set_sqlite_error (self, error, "adding a user");
       return 0;
     }
 
@@ -593,14 +643,14 @@ set_password (IocdStore   *store,
               GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "UPDATE users SET password_hash = ?2 WHERE username = ?1", error);
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "UPDATE users SET password_hash = ?2 WHERE username = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, username);
-  bind_text (stmt, 2, password_hash);
-  if (!step_done (self, stmt, error))
+  iocd_sqlite_bind_text (stmt, 1, username);
+  iocd_sqlite_bind_text (stmt, 2, password_hash);
+  if (!iocd_sqlite_step_done (self, stmt, error))
     return FALSE;
 
   if (sqlite3_changes (self->db) == 0)
@@ -610,14 +660,14 @@ set_password (IocdStore   *store,
     }
 
   /* A new password ends every open session of that user. */
-  stmt = prepare (self,
+  stmt = iocd_sqlite_prepare (self,
                   "UPDATE sessions SET revoked_at = ?2 WHERE revoked_at IS NULL AND "
                   "user_id = (SELECT id FROM users WHERE username = ?1)", error);
   if (stmt == NULL)
     return FALSE;
-  bind_text (stmt, 1, username);
+  iocd_sqlite_bind_text (stmt, 1, username);
   sqlite3_bind_int64 (stmt, 2, g_get_real_time ());
-  return step_done (self, stmt, error);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 static IocUser *
@@ -627,19 +677,19 @@ find_user (IocdStore   *store,
            GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "SELECT " USER_COLUMNS ", password_hash FROM users WHERE username = ?1",
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "SELECT " USER_COLUMNS ", password_hash FROM users WHERE username = ?1",
                                 error);
   IocUser *user = NULL;
 
   if (stmt == NULL)
     return NULL;
 
-  bind_text (stmt, 1, username);
+  iocd_sqlite_bind_text (stmt, 1, username);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
       user = user_from_row (stmt);
       if (password_hash != NULL)
-        *password_hash = column_dup (stmt, 6);
+        *password_hash = iocd_sqlite_column_dup (stmt, 6);
     }
   sqlite3_reset (stmt);
 
@@ -654,7 +704,7 @@ list_users (IocdStore  *store,
             GError    **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "SELECT " USER_COLUMNS " FROM users ORDER BY username", error);
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "SELECT " USER_COLUMNS " FROM users ORDER BY username", error);
   g_autoptr(GPtrArray) ret = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_user_unref);
 
   if (stmt == NULL)
@@ -676,18 +726,18 @@ create_session (IocdStore   *store,
                 GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "INSERT INTO sessions (token_hash, user_id, created_at, expires_at) "
                                 "VALUES (?1, ?2, ?3, ?4)", error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, token_hash);
+  iocd_sqlite_bind_text (stmt, 1, token_hash);
   sqlite3_bind_int64 (stmt, 2, user_id);
   sqlite3_bind_int64 (stmt, 3, created_at);
   sqlite3_bind_int64 (stmt, 4, expires_at);
-  return step_done (self, stmt, error);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 static IocUser *
@@ -697,7 +747,7 @@ find_session (IocdStore   *store,
               GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "SELECT u.id, u.username, u.display_name, u.role, u.department, u.disabled "
                                 "FROM sessions s JOIN users u ON u.id = s.user_id "
                                 "WHERE s.token_hash = ?1 AND s.revoked_at IS NULL AND s.expires_at > ?2 "
@@ -707,7 +757,7 @@ find_session (IocdStore   *store,
   if (stmt == NULL)
     return NULL;
 
-  bind_text (stmt, 1, token_hash);
+  iocd_sqlite_bind_text (stmt, 1, token_hash);
   sqlite3_bind_int64 (stmt, 2, now);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     user = user_from_row (stmt);
@@ -726,16 +776,16 @@ revoke_session (IocdStore   *store,
                 GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "UPDATE sessions SET revoked_at = ?2 WHERE token_hash = ?1 AND revoked_at IS NULL",
                                 error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, token_hash);
+  iocd_sqlite_bind_text (stmt, 1, token_hash);
   sqlite3_bind_int64 (stmt, 2, now);
-  return step_done (self, stmt, error);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 static gboolean
@@ -745,14 +795,14 @@ add_login_failure (IocdStore   *store,
                    GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "INSERT INTO login_failures (username, at) VALUES (?1, ?2)", error);
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "INSERT INTO login_failures (username, at) VALUES (?1, ?2)", error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, username);
+  iocd_sqlite_bind_text (stmt, 1, username);
   sqlite3_bind_int64 (stmt, 2, at);
-  return step_done (self, stmt, error);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 static GArray *
@@ -762,7 +812,7 @@ list_login_failures (IocdStore   *store,
                      GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "SELECT at FROM login_failures WHERE username = ?1 AND at >= ?2 ORDER BY at",
                                 error);
   GArray *ret;
@@ -771,7 +821,7 @@ list_login_failures (IocdStore   *store,
     return NULL;
 
   ret = g_array_new (FALSE, FALSE, sizeof (gint64));
-  bind_text (stmt, 1, username);
+  iocd_sqlite_bind_text (stmt, 1, username);
   sqlite3_bind_int64 (stmt, 2, since);
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
@@ -789,13 +839,13 @@ clear_login_failures (IocdStore   *store,
                       GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "DELETE FROM login_failures WHERE username = ?1", error);
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "DELETE FROM login_failures WHERE username = ?1", error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, username);
-  return step_done (self, stmt, error);
+  iocd_sqlite_bind_text (stmt, 1, username);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 /* Tasks */
@@ -808,17 +858,17 @@ task_from_row (sqlite3_stmt *stmt)
 
   task->id = sqlite3_column_int64 (stmt, 0);
   task->version = sqlite3_column_int64 (stmt, 1);
-  task->source = ioc_source_from_string (column_text (stmt, 2));
-  task->category = column_dup (stmt, 3);
-  task->title = column_dup (stmt, 4);
-  task->description = column_dup (stmt, 5);
+  task->source = ioc_source_from_string (iocd_sqlite_column_text (stmt, 2));
+  task->category = iocd_sqlite_column_dup (stmt, 3);
+  task->title = iocd_sqlite_column_dup (stmt, 4);
+  task->description = iocd_sqlite_column_dup (stmt, 5);
   task->has_location = sqlite3_column_type (stmt, 6) != SQLITE_NULL;
   task->lat = sqlite3_column_double (stmt, 6);
   task->lon = sqlite3_column_double (stmt, 7);
-  task->address = column_dup (stmt, 8);
-  task->commune = column_dup (stmt, 9);
+  task->address = iocd_sqlite_column_dup (stmt, 8);
+  task->commune = iocd_sqlite_column_dup (stmt, 9);
 
-  media = column_text (stmt, 10);
+  media = iocd_sqlite_column_text (stmt, 10);
   if (media != NULL && *media != '\0')
     {
       g_autoptr(JsonNode) node = json_from_string (media, NULL);
@@ -834,18 +884,20 @@ task_from_row (sqlite3_stmt *stmt)
         }
     }
 
-  task->reporter_name = column_dup (stmt, 11);
-  task->reporter_phone = column_dup (stmt, 12);
-  task->reporter_email = column_dup (stmt, 13);
-  task->priority = ioc_priority_from_string (column_text (stmt, 14));
-  task->state = ioc_task_state_from_string (column_text (stmt, 15));
-  task->department = column_dup (stmt, 16);
+  task->reporter_name = iocd_sqlite_column_dup (stmt, 11);
+  task->reporter_phone = iocd_sqlite_column_dup (stmt, 12);
+  task->reporter_email = iocd_sqlite_column_dup (stmt, 13);
+  task->priority = ioc_priority_from_string (iocd_sqlite_column_text (stmt, 14));
+  task->state = ioc_task_state_from_string (iocd_sqlite_column_text (stmt, 15));
+  task->department = iocd_sqlite_column_dup (stmt, 16);
   task->due_at = sqlite3_column_int64 (stmt, 17);
   task->created_at = sqlite3_column_int64 (stmt, 18);
   task->updated_at = sqlite3_column_int64 (stmt, 19);
   task->duplicate_of = sqlite3_column_int64 (stmt, 20);
   task->rating = sqlite3_column_int64 (stmt, 21);
-  task->result = column_dup (stmt, 22);
+  task->result = iocd_sqlite_column_dup (stmt, 22);
+  task->attributes = iocd_sqlite_column_dup (stmt, 23);
+  task->client = iocd_sqlite_column_dup (stmt, 24);
   return task;
 }
 
@@ -854,7 +906,7 @@ load_timeline (IocdSqliteStore  *self,
                gint64            task_id,
                GError          **error)
 {
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "SELECT id, at, actor_id, actor_name, actor_role, action, from_state, to_state, "
                                 "note, department, due_at, duplicate_of, rating "
                                 "FROM timeline WHERE task_id = ?1 ORDER BY id", error);
@@ -872,15 +924,15 @@ load_timeline (IocdSqliteStore  *self,
       e->task_id = task_id;
       e->at = sqlite3_column_int64 (stmt, 1);
       e->actor_id = sqlite3_column_int64 (stmt, 2);
-      e->actor_name = column_dup (stmt, 3);
-      e->actor_role = column_text (stmt, 4) ? ioc_role_from_string (column_text (stmt, 4)) : IOC_ROLE_INVALID;
-      e->action = ioc_action_from_string (column_text (stmt, 5));
-      e->from_state = column_text (stmt, 6) ? ioc_task_state_from_string (column_text (stmt, 6))
+      e->actor_name = iocd_sqlite_column_dup (stmt, 3);
+      e->actor_role = iocd_sqlite_column_text (stmt, 4) ? ioc_role_from_string (iocd_sqlite_column_text (stmt, 4)) : IOC_ROLE_INVALID;
+      e->action = ioc_action_from_string (iocd_sqlite_column_text (stmt, 5));
+      e->from_state = iocd_sqlite_column_text (stmt, 6) ? ioc_task_state_from_string (iocd_sqlite_column_text (stmt, 6))
                                              : IOC_TASK_STATE_INVALID;
-      e->to_state = column_text (stmt, 7) ? ioc_task_state_from_string (column_text (stmt, 7))
+      e->to_state = iocd_sqlite_column_text (stmt, 7) ? ioc_task_state_from_string (iocd_sqlite_column_text (stmt, 7))
                                            : IOC_TASK_STATE_INVALID;
-      e->note = column_dup (stmt, 8);
-      e->department = column_dup (stmt, 9);
+      e->note = iocd_sqlite_column_dup (stmt, 8);
+      e->department = iocd_sqlite_column_dup (stmt, 9);
       e->due_at = sqlite3_column_int64 (stmt, 10);
       e->duplicate_of = sqlite3_column_int64 (stmt, 11);
       e->rating = sqlite3_column_int64 (stmt, 12);
@@ -898,7 +950,7 @@ get_task (IocdStore  *store,
           GError    **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "SELECT " TASK_COLUMNS " FROM tasks WHERE id = ?1", error);
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "SELECT " TASK_COLUMNS " FROM tasks WHERE id = ?1", error);
   g_autoptr(IocTask) task = NULL;
 
   if (stmt == NULL)
@@ -1093,7 +1145,7 @@ list_tasks (IocdStore            *store,
 #undef BIND_INT
 #undef BIND_DOUBLE
 
-  stmt = prepare (self, sql->str, error);
+  stmt = iocd_sqlite_prepare (self, sql->str, error);
   if (stmt == NULL)
     return NULL;
 
@@ -1116,7 +1168,7 @@ list_tasks (IocdStore            *store,
 
   if (rc != SQLITE_DONE)
     {
-      set_sqlite_error (self, error, "listing tasks");
+      iocd_sqlite_set_sqlite_error (self, error, "listing tasks");
       return NULL;
     }
 
@@ -1150,7 +1202,7 @@ task_was_assigned_to (IocdStore   *store,
                       GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "SELECT 1 FROM task_departments WHERE department = ?1 AND task_id = ?2",
                                 error);
   gboolean ret;
@@ -1158,7 +1210,7 @@ task_was_assigned_to (IocdStore   *store,
   if (stmt == NULL || department == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, department);
+  iocd_sqlite_bind_text (stmt, 1, department);
   sqlite3_bind_int64 (stmt, 2, task_id);
   ret = sqlite3_step (stmt) == SQLITE_ROW;
   sqlite3_reset (stmt);
@@ -1187,10 +1239,10 @@ bind_task (sqlite3_stmt  *stmt,
     }
 
   sqlite3_bind_int64 (stmt, 1, task->version);
-  bind_text (stmt, 2, ioc_source_to_string (task->source));
-  bind_text (stmt, 3, task->category);
-  bind_text (stmt, 4, task->title);
-  bind_text (stmt, 5, task->description);
+  iocd_sqlite_bind_text (stmt, 2, ioc_source_to_string (task->source));
+  iocd_sqlite_bind_text (stmt, 3, task->category);
+  iocd_sqlite_bind_text (stmt, 4, task->title);
+  iocd_sqlite_bind_text (stmt, 5, task->description);
   if (task->has_location)
     {
       sqlite3_bind_double (stmt, 6, task->lat);
@@ -1201,22 +1253,24 @@ bind_task (sqlite3_stmt  *stmt,
       sqlite3_bind_null (stmt, 6);
       sqlite3_bind_null (stmt, 7);
     }
-  bind_text (stmt, 8, task->address);
-  bind_text (stmt, 9, task->commune);
-  bind_text (stmt, 10, media);
-  bind_text (stmt, 11, task->reporter_name);
-  bind_text (stmt, 12, task->reporter_phone);
-  bind_text (stmt, 13, task->reporter_email);
-  bind_text (stmt, 14, ioc_priority_to_string (task->priority));
-  bind_text (stmt, 15, ioc_task_state_to_string (task->state));
-  bind_text (stmt, 16, task->department);
-  bind_time (stmt, 17, task->due_at);
+  iocd_sqlite_bind_text (stmt, 8, task->address);
+  iocd_sqlite_bind_text (stmt, 9, task->commune);
+  iocd_sqlite_bind_text (stmt, 10, media);
+  iocd_sqlite_bind_text (stmt, 11, task->reporter_name);
+  iocd_sqlite_bind_text (stmt, 12, task->reporter_phone);
+  iocd_sqlite_bind_text (stmt, 13, task->reporter_email);
+  iocd_sqlite_bind_text (stmt, 14, ioc_priority_to_string (task->priority));
+  iocd_sqlite_bind_text (stmt, 15, ioc_task_state_to_string (task->state));
+  iocd_sqlite_bind_text (stmt, 16, task->department);
+  iocd_sqlite_bind_time (stmt, 17, task->due_at);
   sqlite3_bind_int64 (stmt, 18, task->created_at);
   sqlite3_bind_int64 (stmt, 19, task->updated_at);
-  bind_time (stmt, 20, task->duplicate_of);
-  bind_time (stmt, 21, task->rating);
-  bind_text (stmt, 22, task->result);
-  bind_text (stmt, 23, search);
+  iocd_sqlite_bind_time (stmt, 20, task->duplicate_of);
+  iocd_sqlite_bind_time (stmt, 21, task->rating);
+  iocd_sqlite_bind_text (stmt, 22, task->result);
+  iocd_sqlite_bind_text (stmt, 23, search);
+  iocd_sqlite_bind_text (stmt, 24, task->attributes);
+  iocd_sqlite_bind_text (stmt, 25, task->client);
 }
 
 static char *
@@ -1253,46 +1307,47 @@ do_commit_change (IocdSqliteStore  *self,
 
   if (task->id == 0)
     {
-      stmt = prepare (self,
+      stmt = iocd_sqlite_prepare (self,
                       "INSERT INTO tasks (version, source, category, title, description, lat, lon, address, "
                       "commune, media, reporter_name, reporter_phone, reporter_email, priority, state, "
-                      "department, due_at, created_at, updated_at, duplicate_of, rating, result, search) "
+                      "department, due_at, created_at, updated_at, duplicate_of, rating, result, search, "
+                      "attributes, client) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, "
-                      "?18, ?19, ?20, ?21, ?22, ?23)", error);
+                      "?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)", error);
       if (stmt == NULL)
         return FALSE;
 
       bind_task (stmt, task, "");
-      if (!step_done (self, stmt, error))
+      if (!iocd_sqlite_step_done (self, stmt, error))
         return FALSE;
       task->id = sqlite3_last_insert_rowid (self->db);
 
       search = ioc_task_dup_search_text (task);
-      stmt = prepare (self, "UPDATE tasks SET search = ?2 WHERE id = ?1", error);
+      stmt = iocd_sqlite_prepare (self, "UPDATE tasks SET search = ?2 WHERE id = ?1", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, task->id);
-      bind_text (stmt, 2, search);
-      if (!step_done (self, stmt, error))
+      iocd_sqlite_bind_text (stmt, 2, search);
+      if (!iocd_sqlite_step_done (self, stmt, error))
         return FALSE;
     }
   else
     {
       search = ioc_task_dup_search_text (task);
-      stmt = prepare (self,
+      stmt = iocd_sqlite_prepare (self,
                       "UPDATE tasks SET version = ?1, source = ?2, category = ?3, title = ?4, "
                       "description = ?5, lat = ?6, lon = ?7, address = ?8, commune = ?9, media = ?10, "
                       "reporter_name = ?11, reporter_phone = ?12, reporter_email = ?13, priority = ?14, "
                       "state = ?15, department = ?16, due_at = ?17, created_at = ?18, updated_at = ?19, "
-                      "duplicate_of = ?20, rating = ?21, result = ?22, search = ?23 "
-                      "WHERE id = ?24 AND version = ?25", error);
+                      "duplicate_of = ?20, rating = ?21, result = ?22, search = ?23, attributes = ?24, "
+                      "client = ?25 WHERE id = ?26 AND version = ?27", error);
       if (stmt == NULL)
         return FALSE;
 
       bind_task (stmt, task, search);
-      sqlite3_bind_int64 (stmt, 24, task->id);
-      sqlite3_bind_int64 (stmt, 25, change->expected_version);
-      if (!step_done (self, stmt, error))
+      sqlite3_bind_int64 (stmt, 26, task->id);
+      sqlite3_bind_int64 (stmt, 27, change->expected_version);
+      if (!iocd_sqlite_step_done (self, stmt, error))
         return FALSE;
 
       if (sqlite3_changes (self->db) == 0)
@@ -1305,18 +1360,18 @@ do_commit_change (IocdSqliteStore  *self,
 
   if (task->department != NULL)
     {
-      stmt = prepare (self, "INSERT OR IGNORE INTO task_departments (department, task_id) VALUES (?1, ?2)",
+      stmt = iocd_sqlite_prepare (self, "INSERT OR IGNORE INTO task_departments (department, task_id) VALUES (?1, ?2)",
                       error);
       if (stmt == NULL)
         return FALSE;
-      bind_text (stmt, 1, task->department);
+      iocd_sqlite_bind_text (stmt, 1, task->department);
       sqlite3_bind_int64 (stmt, 2, task->id);
-      if (!step_done (self, stmt, error))
+      if (!iocd_sqlite_step_done (self, stmt, error))
         return FALSE;
     }
 
   entry->task_id = task->id;
-  stmt = prepare (self,
+  stmt = iocd_sqlite_prepare (self,
                   "INSERT INTO timeline (task_id, at, actor_id, actor_name, actor_role, action, from_state, "
                   "to_state, note, department, due_at, duplicate_of, rating) "
                   "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13)", error);
@@ -1324,45 +1379,45 @@ do_commit_change (IocdSqliteStore  *self,
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, entry->task_id);
   sqlite3_bind_int64 (stmt, 2, entry->at);
-  bind_time (stmt, 3, entry->actor_id);
-  bind_text (stmt, 4, entry->actor_name);
-  bind_text (stmt, 5, ioc_role_to_string (entry->actor_role));
-  bind_text (stmt, 6, ioc_action_to_string (entry->action));
-  bind_text (stmt, 7, ioc_task_state_to_string (entry->from_state));
-  bind_text (stmt, 8, ioc_task_state_to_string (entry->to_state));
-  bind_text (stmt, 9, entry->note);
-  bind_text (stmt, 10, entry->department);
-  bind_time (stmt, 11, entry->due_at);
-  bind_time (stmt, 12, entry->duplicate_of);
-  bind_time (stmt, 13, entry->rating);
-  if (!step_done (self, stmt, error))
+  iocd_sqlite_bind_time (stmt, 3, entry->actor_id);
+  iocd_sqlite_bind_text (stmt, 4, entry->actor_name);
+  iocd_sqlite_bind_text (stmt, 5, ioc_role_to_string (entry->actor_role));
+  iocd_sqlite_bind_text (stmt, 6, ioc_action_to_string (entry->action));
+  iocd_sqlite_bind_text (stmt, 7, ioc_task_state_to_string (entry->from_state));
+  iocd_sqlite_bind_text (stmt, 8, ioc_task_state_to_string (entry->to_state));
+  iocd_sqlite_bind_text (stmt, 9, entry->note);
+  iocd_sqlite_bind_text (stmt, 10, entry->department);
+  iocd_sqlite_bind_time (stmt, 11, entry->due_at);
+  iocd_sqlite_bind_time (stmt, 12, entry->duplicate_of);
+  iocd_sqlite_bind_time (stmt, 13, entry->rating);
+  if (!iocd_sqlite_step_done (self, stmt, error))
     return FALSE;
   entry->id = sqlite3_last_insert_rowid (self->db);
 
   /* The event remembers every department that ever held the task, so that a
    * liaison's catch-up after a reconnect matches what they may see. */
-  stmt = prepare (self,
+  stmt = iocd_sqlite_prepare (self,
                   "SELECT ',' || group_concat (department, ',') || ',' FROM task_departments WHERE task_id = ?1",
                   error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, task->id);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    departments = column_dup (stmt, 0);
+    departments = iocd_sqlite_column_dup (stmt, 0);
   sqlite3_reset (stmt);
 
   payload = event_payload (task, entry);
-  stmt = prepare (self,
+  stmt = iocd_sqlite_prepare (self,
                   "INSERT INTO events (at, kind, task_id, departments, payload) VALUES (?1, ?2, ?3, ?4, ?5)",
                   error);
   if (stmt == NULL)
     return FALSE;
   sqlite3_bind_int64 (stmt, 1, entry->at);
-  bind_text (stmt, 2, change->event_kind);
+  iocd_sqlite_bind_text (stmt, 2, change->event_kind);
   sqlite3_bind_int64 (stmt, 3, task->id);
-  bind_text (stmt, 4, departments ? departments : ",");
-  bind_text (stmt, 5, payload);
-  if (!step_done (self, stmt, error))
+  iocd_sqlite_bind_text (stmt, 4, departments ? departments : ",");
+  iocd_sqlite_bind_text (stmt, 5, payload);
+  if (!iocd_sqlite_step_done (self, stmt, error))
     return FALSE;
 
   event = ioc_event_new ();
@@ -1386,16 +1441,16 @@ do_commit_change (IocdSqliteStore  *self,
     {
       int rc;
 
-      stmt = prepare (self,
+      stmt = iocd_sqlite_prepare (self,
                       "INSERT INTO idempotency (user_id, key, request_hash, status, body, created_at) "
                       "VALUES (?1, ?2, ?3, ?4, ?5, ?6)", error);
       if (stmt == NULL)
         return FALSE;
       sqlite3_bind_int64 (stmt, 1, change->idempotency_user);
-      bind_text (stmt, 2, change->idempotency_key);
-      bind_text (stmt, 3, change->request_hash);
+      iocd_sqlite_bind_text (stmt, 2, change->idempotency_key);
+      iocd_sqlite_bind_text (stmt, 3, change->request_hash);
       sqlite3_bind_int (stmt, 4, change->response_status);
-      bind_text (stmt, 5, change->response_body ? change->response_body : "");
+      iocd_sqlite_bind_text (stmt, 5, change->response_body ? change->response_body : "");
       sqlite3_bind_int64 (stmt, 6, entry->at);
       rc = sqlite3_step (stmt);
       sqlite3_reset (stmt);
@@ -1406,7 +1461,7 @@ do_commit_change (IocdSqliteStore  *self,
           return FALSE;
         }
       if (rc != SQLITE_DONE)
-        return set_sqlite_error (self, error, "remembering the Idempotency-Key");
+        return iocd_sqlite_set_sqlite_error (self, error, "remembering the Idempotency-Key");
     }
 
   return TRUE;
@@ -1420,27 +1475,70 @@ commit_change (IocdStore   *store,
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
   gint64 original_id = change->task->id;
 
-  if (!begin_write (self, error))
+  if (!iocd_sqlite_begin_write (self, error))
     return FALSE;
 
   if (!do_commit_change (self, change, error))
     {
-      rollback_write (self);
+      iocd_sqlite_rollback_write (self);
       change->task->id = original_id;
       g_clear_pointer (&change->event, ioc_event_unref);
       g_clear_pointer (&change->response_body, g_free);
       return FALSE;
     }
 
-  if (!commit_write (self, error))
+  if (!iocd_sqlite_commit_write (self, error))
     {
-      rollback_write (self);
+      iocd_sqlite_rollback_write (self);
       change->task->id = original_id;
       g_clear_pointer (&change->event, ioc_event_unref);
       return FALSE;
     }
 
   return TRUE;
+}
+
+static IocEvent *
+commit_event (IocdStore   *store,
+              const char  *kind,
+              const char  *departments,
+              JsonNode    *data,
+              gint64       at,
+              GError     **error)
+{
+  IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
+  g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+  g_autoptr(JsonNode) payload = NULL;
+  g_autofree char *text = NULL;
+  IocEvent *event;
+  sqlite3_stmt *stmt;
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "data");
+  json_builder_add_value (b, json_node_copy (data));
+  json_builder_end_object (b);
+  payload = json_builder_get_root (b);
+  text = json_to_string (payload, FALSE);
+
+  /* A single insert is atomic on its own; inside a batch it joins the batch. */
+  stmt = iocd_sqlite_prepare (self,
+                              "INSERT INTO events (at, kind, task_id, departments, payload) "
+                              "VALUES (?1, ?2, NULL, ?3, ?4)", error);
+  if (stmt == NULL)
+    return NULL;
+  sqlite3_bind_int64 (stmt, 1, at);
+  iocd_sqlite_bind_text (stmt, 2, kind);
+  iocd_sqlite_bind_text (stmt, 3, departments ? departments : ",");
+  iocd_sqlite_bind_text (stmt, 4, text);
+  if (!iocd_sqlite_step_done (self, stmt, error))
+    return NULL;
+
+  event = ioc_event_new ();
+  event->seq = sqlite3_last_insert_rowid (self->db);
+  event->at = at;
+  event->kind = g_strdup (kind);
+  event->data = json_node_copy (data);
+  return event;
 }
 
 static gboolean
@@ -1453,7 +1551,7 @@ find_idempotent (IocdStore   *store,
                  GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "SELECT request_hash, status, body FROM idempotency WHERE user_id = ?1 AND key = ?2",
                                 error);
   gboolean found = FALSE;
@@ -1462,12 +1560,12 @@ find_idempotent (IocdStore   *store,
     return FALSE;
 
   sqlite3_bind_int64 (stmt, 1, user_id);
-  bind_text (stmt, 2, key);
+  iocd_sqlite_bind_text (stmt, 2, key);
   if (sqlite3_step (stmt) == SQLITE_ROW)
     {
-      *request_hash = column_dup (stmt, 0);
+      *request_hash = iocd_sqlite_column_dup (stmt, 0);
       *status = sqlite3_column_int (stmt, 1);
-      *body = column_dup (stmt, 2);
+      *body = iocd_sqlite_column_dup (stmt, 2);
       found = TRUE;
     }
   sqlite3_reset (stmt);
@@ -1487,10 +1585,10 @@ list_events (IocdStore   *store,
   sqlite3_stmt *stmt;
 
   if (department == NULL)
-    stmt = prepare (self, "SELECT seq, at, kind, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
+    stmt = iocd_sqlite_prepare (self, "SELECT seq, at, kind, payload FROM events WHERE seq > ?1 ORDER BY seq LIMIT ?2",
                     error);
   else
-    stmt = prepare (self,
+    stmt = iocd_sqlite_prepare (self,
                     "SELECT seq, at, kind, payload FROM events WHERE seq > ?1 "
                     "AND instr (departments, ',' || ?3 || ',') > 0 ORDER BY seq LIMIT ?2", error);
   if (stmt == NULL)
@@ -1499,17 +1597,17 @@ list_events (IocdStore   *store,
   sqlite3_bind_int64 (stmt, 1, after);
   sqlite3_bind_int64 (stmt, 2, limit);
   if (department != NULL)
-    bind_text (stmt, 3, department);
+    iocd_sqlite_bind_text (stmt, 3, department);
 
   while (sqlite3_step (stmt) == SQLITE_ROW)
     {
       g_autoptr(IocEvent) event = ioc_event_new ();
-      g_autoptr(JsonNode) node = json_from_string (column_text (stmt, 3), NULL);
+      g_autoptr(JsonNode) node = json_from_string (iocd_sqlite_column_text (stmt, 3), NULL);
       JsonObject *object;
 
       event->seq = sqlite3_column_int64 (stmt, 0);
       event->at = sqlite3_column_int64 (stmt, 1);
-      event->kind = column_dup (stmt, 2);
+      event->kind = iocd_sqlite_column_dup (stmt, 2);
 
       if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
         {
@@ -1521,6 +1619,8 @@ list_events (IocdStore   *store,
         event->task = ioc_task_from_json (json_object_get_object_member (object, "task"), NULL);
       if (json_object_has_member (object, "entry"))
         event->entry = ioc_timeline_entry_from_json (json_object_get_object_member (object, "entry"), NULL);
+      if (json_object_has_member (object, "data"))
+        event->data = json_node_copy (json_object_get_member (object, "data"));
 
       g_ptr_array_add (ret, g_steal_pointer (&event));
     }
@@ -1533,7 +1633,7 @@ static gint64
 last_event_seq (IocdStore *store)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "SELECT coalesce (max (seq), 0) FROM events", NULL);
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "SELECT coalesce (max (seq), 0) FROM events", NULL);
   gint64 seq = 0;
 
   if (stmt == NULL)
@@ -1558,7 +1658,7 @@ begin_batch (IocdStore  *store,
       return FALSE;
     }
 
-  if (!exec (self, "BEGIN IMMEDIATE", error))
+  if (!iocd_sqlite_exec (self, "BEGIN IMMEDIATE", error))
     return FALSE;
 
   self->in_batch = TRUE;
@@ -1576,9 +1676,9 @@ end_batch (IocdStore  *store,
   self->in_batch = FALSE;
 
   if (commit)
-    return exec (self, "COMMIT", error);
+    return iocd_sqlite_exec (self, "COMMIT", error);
 
-  exec (self, "ROLLBACK", NULL);
+  iocd_sqlite_exec (self, "ROLLBACK", NULL);
   return TRUE;
 }
 
@@ -1587,15 +1687,15 @@ get_meta (IocdStore  *store,
           const char *key)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self, "SELECT value FROM meta WHERE key = ?1", NULL);
   char *value = NULL;
 
   if (stmt == NULL)
     return NULL;
 
-  bind_text (stmt, 1, key);
+  iocd_sqlite_bind_text (stmt, 1, key);
   if (sqlite3_step (stmt) == SQLITE_ROW)
-    value = column_dup (stmt, 0);
+    value = iocd_sqlite_column_dup (stmt, 0);
   sqlite3_reset (stmt);
 
   return value;
@@ -1608,16 +1708,16 @@ set_meta (IocdStore   *store,
           GError     **error)
 {
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
-  sqlite3_stmt *stmt = prepare (self,
+  sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                 "INSERT INTO meta (key, value) VALUES (?1, ?2) "
                                 "ON CONFLICT (key) DO UPDATE SET value = ?2", error);
 
   if (stmt == NULL)
     return FALSE;
 
-  bind_text (stmt, 1, key);
-  bind_text (stmt, 2, value);
-  return step_done (self, stmt, error);
+  iocd_sqlite_bind_text (stmt, 1, key);
+  iocd_sqlite_bind_text (stmt, 2, value);
+  return iocd_sqlite_step_done (self, stmt, error);
 }
 
 static void
@@ -1644,6 +1744,7 @@ store_iface_init (IocdStoreInterface *iface)
   iface->task_was_assigned_to = task_was_assigned_to;
   iface->commit_change = commit_change;
   iface->find_idempotent = find_idempotent;
+  iface->commit_event = commit_event;
   iface->list_events = list_events;
   iface->last_event_seq = last_event_seq;
   iface->begin_batch = begin_batch;

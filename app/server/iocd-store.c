@@ -243,6 +243,19 @@ iocd_store_find_idempotent (IocdStore *self,
   return IOCD_STORE_GET_IFACE (self)->find_idempotent (self, user_id, key, request_hash, status, body, error);
 }
 
+IocEvent *
+iocd_store_commit_event (IocdStore   *self,
+                         const char  *kind,
+                         const char  *departments,
+                         JsonNode    *data,
+                         gint64       at,
+                         GError     **error)
+{
+  g_return_val_if_fail (IOCD_IS_STORE (self), NULL);
+
+  return IOCD_STORE_GET_IFACE (self)->commit_event (self, kind, departments, data, at, error);
+}
+
 GPtrArray *
 iocd_store_list_events (IocdStore *self,
                         gint64 after,

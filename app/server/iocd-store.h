@@ -155,6 +155,15 @@ struct _IocdStoreInterface
                                       char          **body,
                                       GError        **error);
 
+  /* Appends an event that is not about a task (an indicator value, sensor
+   * readings); @departments is ",A,B," of the liaisons who may see it. */
+  IocEvent  *(*commit_event)         (IocdStore      *self,
+                                      const char     *kind,
+                                      const char     *departments,
+                                      JsonNode       *data,
+                                      gint64          at,
+                                      GError        **error);
+
   /* Events after @after, visible to @department (NULL for all), at most @limit. */
   GPtrArray *(*list_events)          (IocdStore      *self,
                                       gint64          after,
@@ -203,6 +212,8 @@ gboolean   iocd_store_task_was_assigned_to (IocdStore *self, gint64 task_id, con
 gboolean   iocd_store_commit_change        (IocdStore *self, IocdChange *change, GError **error);
 gboolean   iocd_store_find_idempotent      (IocdStore *self, gint64 user_id, const char *key,
                                             char **request_hash, guint *status, char **body, GError **error);
+IocEvent  *iocd_store_commit_event         (IocdStore *self, const char *kind, const char *departments,
+                                            JsonNode *data, gint64 at, GError **error);
 GPtrArray *iocd_store_list_events          (IocdStore *self, gint64 after, const char *department,
                                             guint limit, GError **error);
 gint64     iocd_store_last_event_seq       (IocdStore *self);

@@ -13,6 +13,7 @@
 #include "iocd-auth.h"
 #include "iocd-config.h"
 #include "iocd-demo.h"
+#include "iocd-feeds.h"
 #include "iocd-server.h"
 #include "iocd-sqlite-store.h"
 #include "iocd-tls.h"
@@ -199,6 +200,7 @@ main (int   argc,
   g_autofree char *fingerprint = NULL;
   g_autoptr(GPtrArray) departments = NULL;
   gboolean demo = FALSE;
+  gboolean demo_live = FALSE;
   int demo_tasks = -1;
   gboolean created = FALSE;
   GSList *uris;
@@ -211,6 +213,7 @@ main (int   argc,
     { "tls-key", 0, 0, G_OPTION_ARG_FILENAME, &tls_key, "TLS private key (PEM)", "FILE" },
     { "demo", 0, 0, G_OPTION_ARG_NONE, &demo, "Seed the Cần Thơ demo data on first start", NULL },
     { "demo-tasks", 0, 0, G_OPTION_ARG_INT, &demo_tasks, "How many demo tasks to seed (default 3000)", "N" },
+    { "demo-live", 0, 0, G_OPTION_ARG_NONE, &demo_live, "Keep adding demo sensor readings in real time", NULL },
     { NULL }
   };
 
@@ -218,7 +221,7 @@ main (int   argc,
   /* Tests and scripts read the listening address as soon as it is printed. */
   setvbuf (stdout, NULL, _IOLBF, 0);
 
-  context = g_option_context_new ("[user add|passwd|list …] — the IOC server");
+  context = g_option_context_new ("[user add|passwd|list …] [apikey add|list|revoke …] — the IOC server");
   g_option_context_add_main_entries (context, entries, NULL);
   g_option_context_set_strict_posix (context, TRUE);
   if (!g_option_context_parse (context, &argc, &argv, &error))
@@ -244,6 +247,8 @@ main (int   argc,
     config->demo = TRUE;
   if (demo_tasks >= 0)
     config->demo_tasks = demo_tasks;
+  if (demo_live)
+    config->demo_live = TRUE;
   if ((config->tls_cert == NULL) != (config->tls_key == NULL))
     {
       g_printerr ("iocd: --tls-cert and --tls-key go together\n");
@@ -270,6 +275,8 @@ main (int   argc,
 
   if (argc >= 2 && g_str_equal (argv[1], "user"))
     return user_command (store, argc - 1, argv + 1);
+  if (argc >= 2 && g_str_equal (argv[1], "apikey"))
+    return iocd_apikey_command (store, argc - 1, argv + 1);
   if (argc >= 2)
     {
       g_printerr ("iocd: unknown command “%s”\n", argv[1]);
@@ -324,6 +331,9 @@ main (int   argc,
       g_print ("iocd: listening on %s\n", uri);
     }
   g_slist_free_full (uris, (GDestroyNotify) g_uri_unref);
+
+  if (config->demo_live)
+    iocd_server_start_demo_live (server);
 
   loop = g_main_loop_new (NULL, FALSE);
   g_unix_signal_add (SIGINT, quit_cb, loop);

@@ -180,6 +180,9 @@ static const char * const migrations[] = {
   "  at INTEGER NOT NULL,"
   "  value REAL NOT NULL,"
   "  PRIMARY KEY (station, at)) WITHOUT ROWID;",
+
+  /* 3: every change reads the departments that ever held its task */
+  "CREATE INDEX task_departments_by_task ON task_departments (task_id, department);",
 };
 
 #define TASK_COLUMNS \

@@ -29,7 +29,12 @@ def main(path):
     for line in lines:
         if not line.strip():
             continue
-        test = json.loads(line)
+        try:
+            test = json.loads(line)
+        except json.JSONDecodeError:
+            print(f"FAILED: an unreadable line in {path}", file=sys.stderr)
+            failed += 1
+            continue
         p = f = s = 0
         for out in (test.get("stdout") or "").splitlines():
             m = TAP.match(out.strip())

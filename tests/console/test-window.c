@@ -1,0 +1,291 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ioc-test"
+
+#include "config.h"
+
+#include <adwaita.h>
+#include <glib/gstdio.h>
+
+#include "iocd-test-utils.h"
+#include "ioc-window.h"
+
+/* Real windows under Xvfb against a real iocd: the user's path from the
+ * first connection to a working queue. */
+
+static IocdTestServer *server;
+
+static gboolean
+wait_until (gboolean (*condition) (gpointer),
+            gpointer   data,
+            guint      timeout_s)
+{
+  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
+
+  while (!condition (data))
+    {
+      if (g_get_monotonic_time () > end)
+        return FALSE;
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+  return TRUE;
+}
+
+static gboolean
+fingerprint_shown (gpointer data)
+{
+  return ioc_window_get_fingerprint_shown (data) != NULL || ioc_window_get_error_shown (data) != NULL;
+}
+
+static gboolean
+on_main_page (gpointer data)
+{
+  return g_strcmp0 (ioc_window_get_page (data), "main") == 0;
+}
+
+static gboolean
+on_sign_in_page (gpointer data)
+{
+  return g_strcmp0 (ioc_window_get_page (data), "sign-in") == 0;
+}
+
+static gboolean
+queue_filled (gpointer data)
+{
+  IocQueueView *queue = ioc_window_get_queue_view (data);
+  IocTaskModel *model = ioc_window_get_model (data);
+
+  /* Filtering runs incrementally: wait until it has seen every task. */
+  return g_list_model_get_n_items (ioc_task_model_get_list (model)) > 0 &&
+         g_list_model_get_n_items (ioc_queue_view_get_shown (queue)) > 0;
+}
+
+static gboolean
+queue_settled (gpointer data)
+{
+  return !ioc_queue_view_is_busy (data);
+}
+
+static void
+screenshot (const char *name)
+{
+  const char *dir = g_getenv ("IOC_TEST_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autofree char *command = NULL;
+
+  if (dir == NULL)
+    return;
+  path = g_build_filename (dir, name, NULL);
+  command = g_strdup_printf ("import -window root %s", path);
+  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+}
+
+static void
+settle (guint ms)
+{
+  gint64 end = g_get_monotonic_time () + ms * 1000;
+
+  while (g_get_monotonic_time () < end)
+    {
+      g_main_context_iteration (NULL, FALSE);
+      g_usleep (1000);
+    }
+}
+
+static IocWindow *
+open_signed_in (GSettings  *settings,
+                const char *username,
+                gboolean   *resumed)
+{
+  IocWindow *window = ioc_window_new (NULL, settings);
+
+  gtk_window_set_default_size (GTK_WINDOW (window), 1920, 1080);
+  gtk_window_present (GTK_WINDOW (window));
+  ioc_window_set_server (window, server->base_uri);
+
+  if (g_strcmp0 (ioc_window_get_page (window), "connect") == 0)
+    {
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.connect", NULL));
+      g_assert_true (wait_until (fingerprint_shown, window, 30));
+      g_assert_null (ioc_window_get_error_shown (window));
+      screenshot ("connect-fingerprint.png");
+      /* The fingerprint shown is the one iocd printed at start. */
+      g_assert_cmpstr (ioc_window_get_fingerprint_shown (window), ==, server->fingerprint);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.trust", NULL));
+    }
+
+  g_assert_true (wait_until (on_sign_in_page, window, 30) || on_main_page (window));
+  if (resumed != NULL)
+    *resumed = on_main_page (window);
+  if (!on_main_page (window))
+    {
+      ioc_window_set_credentials (window, username, server->demo_password);
+      g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
+    }
+  g_assert_true (wait_until (on_main_page, window, 60));
+  g_assert_true (wait_until (queue_filled, window, 60));
+  return window;
+}
+
+static void
+test_first_connect_and_queue (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  gboolean resumed = TRUE;
+  IocWindow *window = open_signed_in (settings, "trucban1", &resumed);
+  IocQueueView *queue = ioc_window_get_queue_view (window);
+  GListModel *shown = ioc_queue_view_get_shown (queue);
+  g_autoptr(GVariant) servers = g_settings_get_value (settings, "servers");
+  const char *pinned = NULL;
+  guint n_all;
+
+  /* The confirmed fingerprint is pinned for that server. */
+  g_assert_true (g_variant_lookup (servers, server->base_uri, "&s", &pinned));
+  g_assert_cmpstr (pinned, ==, server->fingerprint);
+  /* The first start had no stored session. */
+  g_assert_false (resumed);
+
+  ioc_queue_view_set_view (queue, IOC_VIEW_ALL_OPEN);
+  settle (100);
+  g_assert_true (wait_until (queue_settled, queue, 10));
+  n_all = g_list_model_get_n_items (shown);
+  g_test_message ("all open: %u of %u", n_all, g_list_model_get_n_items (ioc_task_model_get_list (ioc_window_get_model (window))));
+  g_assert_cmpuint (n_all, >, 0);
+  screenshot ("queue.png");
+
+  /* Folded search: typing without diacritics finds the Vietnamese titles. */
+  ioc_queue_view_set_search (queue, "den duong");
+  settle (100);
+  g_assert_true (wait_until (queue_settled, queue, 10));
+  g_test_message ("search: %u", g_list_model_get_n_items (shown));
+  g_assert_cmpuint (g_list_model_get_n_items (shown), >, 0);
+  g_assert_cmpuint (g_list_model_get_n_items (shown), <, n_all);
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(IocTaskObject) object = g_list_model_get_item (shown, i);
+      g_assert_true (ioc_text_matches (ioc_task_object_get_search_text (object), "den duong"));
+    }
+  screenshot ("queue-search.png");
+  ioc_queue_view_set_search (queue, "");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static gboolean
+details_has_timeline (gpointer data)
+{
+  IocTask *task = ioc_task_details_get_task (ioc_window_get_details (data));
+
+  return task != NULL && task->timeline != NULL;
+}
+
+static void
+test_details_offer_workflow_actions (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  gboolean resumed = FALSE;
+  IocWindow *window = open_signed_in (settings, "trucban1", &resumed);
+  IocQueueView *queue = ioc_window_get_queue_view (window);
+  IocTaskDetails *details = ioc_window_get_details (window);
+  g_autoptr(IocTaskObject) first = NULL;
+  IocTask *task;
+
+  /* Operators' "To forward" view: verified tasks, so forward is offered. */
+  ioc_queue_view_set_view (queue, IOC_VIEW_TO_FORWARD);
+  settle (100);
+  g_assert_true (wait_until (queue_settled, queue, 10));
+  g_assert_cmpuint (g_list_model_get_n_items (ioc_queue_view_get_shown (queue)), >, 0);
+  first = g_list_model_get_item (ioc_queue_view_get_shown (queue), 0);
+  ioc_queue_view_select_task (queue, ioc_task_object_get_id (first));
+  g_assert_true (wait_until (details_has_timeline, window, 30));
+
+  /* The next start found the token in the keyring and went straight in. */
+  g_assert_true (resumed);
+
+  task = ioc_task_details_get_task (details);
+  g_assert_cmpint (task->state, ==, IOC_TASK_STATE_VERIFIED);
+  /* Exactly what the workflow table allows an operator on a verified task. */
+  g_assert_cmpuint (ioc_task_details_get_offered_actions (details), ==,
+                    ioc_workflow_allowed_actions (IOC_TASK_STATE_VERIFIED, IOC_ROLE_OPERATOR, FALSE, TRUE));
+  g_assert_true (ioc_task_details_get_offered_actions (details) & (1u << IOC_ACTION_FORWARD));
+  settle (300);
+  screenshot ("details.png");
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_liaison_sees_own_department_only (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  IocWindow *window;
+  GListModel *all;
+
+  /* The stored operator session comes back; sign out and in as a liaison. */
+  window = open_signed_in (settings, "trucban1", NULL);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL));
+  g_assert_true (wait_until (on_sign_in_page, window, 30));
+  ioc_window_set_credentials (window, "lienlac.sxd", server->demo_password);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
+  g_assert_true (wait_until (on_main_page, window, 60));
+  g_assert_true (wait_until (queue_filled, window, 60));
+  all = ioc_task_model_get_list (ioc_window_get_model (window));
+  g_assert_cmpuint (g_list_model_get_n_items (all), >, 0);
+  screenshot ("liaison-queue.png");
+
+  for (guint i = 0; i < g_list_model_get_n_items (all); i++)
+    {
+      g_autoptr(IocTaskObject) object = g_list_model_get_item (all, i);
+      IocTask *task = ioc_task_object_get_task (object);
+
+      /* Assigned now or before: every task it holds has been SXD's at some point,
+       * and no reporter contact ever reaches a liaison. */
+      g_assert_null (task->reporter_phone);
+      g_assert_null (task->reporter_name);
+    }
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
+test_needs_display (void)
+{
+  g_test_skip ("no display: run the console tests under Xvfb (build-aux/run-tests does)");
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_autofree char *tmp = NULL;
+  g_autofree char *keyring = NULL;
+  int ret;
+
+  /* Not G_TEST_OPTION_ISOLATE_DIRS: GTK needs the system's XDG_DATA_DIRS
+   * (the MIME database tells it that an icon is SVG). Settings live in
+   * memory and the keyring in a temporary file, so nothing leaks out. */
+  g_test_init (&argc, &argv, NULL);
+
+  if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
+    {
+      g_test_add_func ("/console/window/needs-a-display", test_needs_display);
+      return g_test_run ();
+    }
+
+  tmp = g_dir_make_tmp ("ioc-test-window-XXXXXX", NULL);
+  keyring = g_build_filename (tmp, "keyring", NULL);
+  g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
+
+  adw_init ();
+  server = iocd_test_server_start (NULL);
+
+  g_test_add_func ("/console/window/first-connect-and-queue", test_first_connect_and_queue);
+  g_test_add_func ("/console/window/details-offer-workflow-actions", test_details_offer_workflow_actions);
+  g_test_add_func ("/console/window/liaison-own-department", test_liaison_sees_own_department_only);
+
+  ret = g_test_run ();
+  iocd_test_server_free (server);
+  g_unlink (keyring);
+  g_rmdir (tmp);
+  return ret;
+}

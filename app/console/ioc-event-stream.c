@@ -98,21 +98,42 @@ parse_batch_thread (GTask        *task,
       GBytes *bytes = g_ptr_array_index (messages, i);
       g_autoptr(JsonNode) node = NULL;
       g_autoptr(GError) error = NULL;
-      IocEvent *event = NULL;
+      JsonArray *array = NULL;
+      guint n = 1;
       gsize len;
       const char *data = g_bytes_get_data (bytes, &len);
 
+      /* A message is one event object, or an array of them in seq order
+       * when the server sends a burst together. */
       node = ioc_json_parse (data, len, &error);
-      if (node != NULL && !JSON_NODE_HOLDS_OBJECT (node))
-        g_set_error_literal (&error, IOC_ERROR, IOC_ERROR_MALFORMED, "not a JSON object");
-      if (error == NULL)
-        event = ioc_event_from_json (json_node_get_object (node), &error);
+      if (node == NULL)
+        {
+          g_warning ("Skipping a message the server sent that cannot be read: %s", error->message);
+          continue;
+        }
+      if (JSON_NODE_HOLDS_ARRAY (node))
+        {
+          array = json_node_get_array (node);
+          n = json_array_get_length (array);
+        }
 
-      /* Only the error goes to the log: the event may hold a reporter's phone. */
-      if (event == NULL)
-        g_warning ("Skipping an event the server sent that cannot be read: %s", error->message);
-      else
-        g_ptr_array_add (events, event);
+      for (guint j = 0; j < n; j++)
+        {
+          JsonNode *element = array != NULL ? json_array_get_element (array, j) : node;
+          g_autoptr(GError) event_error = NULL;
+          IocEvent *event = NULL;
+
+          if (!JSON_NODE_HOLDS_OBJECT (element))
+            g_set_error_literal (&event_error, IOC_ERROR, IOC_ERROR_MALFORMED, "not a JSON object");
+          else
+            event = ioc_event_from_json (json_node_get_object (element), &event_error);
+
+          /* Only the error goes to the log: the event may hold a reporter's phone. */
+          if (event == NULL)
+            g_warning ("Skipping an event the server sent that cannot be read: %s", event_error->message);
+          else
+            g_ptr_array_add (events, event);
+        }
     }
 
   g_task_return_pointer (task, g_steal_pointer (&events), (GDestroyNotify) g_ptr_array_unref);

@@ -15,6 +15,12 @@
  * every open stream's session is checked again this often. */
 #define SESSION_CHECK_S 30
 
+/* Events for one client are gathered while the main loop is busy and sent as
+ * one message when it comes round: a burst costs one frame, its TLS records
+ * and its writes once, instead of once per event.  A message stops growing at this size, so that it
+ * stays within what a client accepts (libsoup's default limit is 128 KiB). */
+#define BATCH_MAX_BYTES (64 * 1024)
+
 typedef struct {
   IocdEventHub            *hub;
   SoupWebsocketConnection *connection;
@@ -24,6 +30,8 @@ typedef struct {
   gboolean                 live;
   guint                    catch_up_id;
   gulong                   closed_id;
+  GPtrArray               *queue;        /* GRefString: rendered events not yet sent, in seq order */
+  gsize                    queued_bytes;
 } Client;
 
 struct _IocdEventHub
@@ -33,6 +41,7 @@ struct _IocdEventHub
   IocdStore *store;
   GList     *clients;
   guint      session_check_id;
+  guint      flush_id;
 };
 
 G_DEFINE_FINAL_TYPE (IocdEventHub, iocd_event_hub, G_TYPE_OBJECT)
@@ -42,6 +51,7 @@ client_free (Client *client)
 {
   g_clear_handle_id (&client->catch_up_id, g_source_remove);
   g_clear_signal_handler (&client->closed_id, client->connection);
+  g_clear_pointer (&client->queue, g_ptr_array_unref);
   if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
     soup_websocket_connection_close (client->connection, SOUP_WEBSOCKET_CLOSE_GOING_AWAY, NULL);
   g_clear_object (&client->connection);
@@ -63,12 +73,54 @@ client_wants_reporter (Client *client)
   return ioc_workflow_can_see_reporter (client->user->role);
 }
 
+/* Sends what is queued: one event as itself, several as a JSON array of
+ * events in seq order. */
 static void
-client_send (Client     *client,
-             const char *text)
+client_flush (Client *client)
 {
-  if (soup_websocket_connection_get_state (client->connection) == SOUP_WEBSOCKET_STATE_OPEN)
-    soup_websocket_connection_send_text (client->connection, text);
+  g_autoptr(GString) text = NULL;
+
+  if (client->queue->len == 0)
+    return;
+
+  if (soup_websocket_connection_get_state (client->connection) != SOUP_WEBSOCKET_STATE_OPEN)
+    {
+      /* Nobody to send to: "closed" comes next and frees the client. */
+    }
+  else if (client->queue->len == 1)
+    soup_websocket_connection_send_text (client->connection, g_ptr_array_index (client->queue, 0));
+  else
+    {
+      /* Each element is the JSON generator's own output, shared by every
+       * client that sees the event; only the brackets and commas are added
+       * here, rather than generating the same event again per client. */
+      text = g_string_sized_new (client->queued_bytes + client->queue->len + 2);
+      g_string_append_c (text, '[');
+      for (guint i = 0; i < client->queue->len; i++)
+        {
+          if (i > 0)
+            g_string_append_c (text, ',');
+          g_string_append (text, g_ptr_array_index (client->queue, i));
+        }
+      g_string_append_c (text, ']');
+      soup_websocket_connection_send_text (client->connection, text->str);
+    }
+
+  g_ptr_array_set_size (client->queue, 0);
+  client->queued_bytes = 0;
+}
+
+static void
+client_queue (Client     *client,
+              const char *text)
+{
+  gsize len = strlen (text);
+
+  if (client->queue->len > 0 && client->queued_bytes + len > BATCH_MAX_BYTES)
+    client_flush (client);
+
+  g_ptr_array_add (client->queue, g_ref_string_acquire ((char *) text));
+  client->queued_bytes += len + 1;
 }
 
 static char *
@@ -78,8 +130,10 @@ render_event (IocEvent *event,
   g_autoptr(JsonNode) node = ioc_event_to_json (event,
                                                 with_reporter ? IOC_TASK_JSON_REPORTER : IOC_TASK_JSON_DEFAULT,
                                                 g_get_real_time ());
+  g_autofree char *text = json_to_string (node, FALSE);
 
-  return json_to_string (node, FALSE);
+  /* Shared, by reference, by the queues of every client that sees it. */
+  return g_ref_string_new (text);
 }
 
 static gboolean
@@ -103,11 +157,15 @@ catch_up_cb (gpointer data)
   for (guint i = 0; i < events->len; i++)
     {
       IocEvent *event = g_ptr_array_index (events, i);
-      g_autofree char *text = render_event (event, client_wants_reporter (client));
+      char *text = render_event (event, client_wants_reporter (client));
 
-      client_send (client, text);
+      client_queue (client, text);
+      g_ref_string_release (text);
       client->cursor = event->seq;
     }
+
+  /* Nothing live is queued before catch-up ends, so this keeps the order. */
+  client_flush (client);
 
   if (events->len < CATCH_UP_PAGE)
     {
@@ -194,6 +252,7 @@ iocd_event_hub_add_client (IocdEventHub            *self,
   client->token_hash = g_strdup (token_hash);
   client->cursor = after;
   client->closed_id = g_signal_connect (connection, "closed", G_CALLBACK (on_closed_cb), client);
+  client->queue = g_ptr_array_new_with_free_func ((GDestroyNotify) g_ref_string_release);
 
   /* Notice a peer that vanished without closing (a cut cable, a suspended laptop). */
   soup_websocket_connection_set_keepalive_interval (connection, 30);
@@ -202,13 +261,29 @@ iocd_event_hub_add_client (IocdEventHub            *self,
   client->catch_up_id = g_idle_add (catch_up_cb, client);
 }
 
+static gboolean
+flush_cb (gpointer data)
+{
+  IocdEventHub *self = data;
+
+  self->flush_id = 0;
+  for (GList *l = self->clients, *next; l != NULL; l = next)
+    {
+      /* Taken first, in case a failed send ends this client. */
+      next = l->next;
+      client_flush (l->data);
+    }
+
+  return G_SOURCE_REMOVE;
+}
+
 void
 iocd_event_hub_publish (IocdEventHub *self,
                         IocEvent     *event,
                         const char   *departments)
 {
-  g_autofree char *with_reporter = NULL;
-  g_autofree char *without_reporter = NULL;
+  char *with_reporter = NULL;
+  char *without_reporter = NULL;
 
   for (GList *l = self->clients; l != NULL; l = l->next)
     {
@@ -235,15 +310,24 @@ iocd_event_hub_publish (IocdEventHub *self,
         {
           if (with_reporter == NULL)
             with_reporter = render_event (event, TRUE);
-          client_send (client, with_reporter);
+          client_queue (client, with_reporter);
         }
       else
         {
           if (without_reporter == NULL)
             without_reporter = render_event (event, FALSE);
-          client_send (client, without_reporter);
+          client_queue (client, without_reporter);
         }
     }
+
+  g_clear_pointer (&with_reporter, g_ref_string_release);
+  g_clear_pointer (&without_reporter, g_ref_string_release);
+
+  /* Sent when the main loop comes round, ahead of any other work: the
+   * commits handled in this iteration go out together, and none waits for
+   * a timer. */
+  if (self->flush_id == 0)
+    self->flush_id = g_idle_add_full (G_PRIORITY_HIGH, flush_cb, self, NULL);
 }
 
 guint
@@ -268,6 +352,7 @@ iocd_event_hub_dispose (GObject *object)
   IocdEventHub *self = (IocdEventHub *) object;
 
   g_clear_handle_id (&self->session_check_id, g_source_remove);
+  g_clear_handle_id (&self->flush_id, g_source_remove);
   g_list_free_full (g_steal_pointer (&self->clients), (GDestroyNotify) client_free);
   g_clear_object (&self->store);
 

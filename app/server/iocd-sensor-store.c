@@ -49,6 +49,18 @@ iocd_sensor_store_list_readings (IocdSensorStore  *self,
   return IOCD_SENSOR_STORE_GET_IFACE (self)->list_readings (self, station, from, to, error);
 }
 
+GArray *
+iocd_sensor_store_series (IocdSensorStore  *self,
+                          const char       *station,
+                          gint64            from,
+                          gint64            to,
+                          guint             max_points,
+                          guint            *count,
+                          GError          **error)
+{
+  return IOCD_SENSOR_STORE_GET_IFACE (self)->series (self, station, from, to, max_points, count, error);
+}
+
 GHashTable *
 iocd_sensor_store_latest_readings (IocdSensorStore  *self,
                                    GError          **error)
@@ -254,6 +266,18 @@ raise_alarm_task (IocdStore          *store,
   return commit_task_change (store, &change, events, departments, error);
 }
 
+/* (station, time): the order the store keeps and the alarm rule runs in. */
+static int
+compare_keys (const IocdReading *a,
+              const IocdReading *b)
+{
+  int c = a->station == b->station ? 0 : strcmp (a->station, b->station);
+
+  if (c != 0)
+    return c;
+  return a->at < b->at ? -1 : (a->at > b->at ? 1 : 0);
+}
+
 gboolean
 iocd_sensor_ingest (IocdStore          *store,
                     GHashTable         *stations,
@@ -267,28 +291,45 @@ iocd_sensor_ingest (IocdStore          *store,
 {
   IocdSensorStore *sensors = IOCD_SENSOR_STORE (store);
   g_autoptr(GHashTable) latest = NULL;
-  g_autofree gsize *order = NULL;
-  SortData sort_data;
+  g_autofree IocdReading *sorted = NULL;
+  const IocdReading *unique = readings;
+  gsize n_unique = n;
   gsize i = 0;
 
   if (n == 0)
     return TRUE;
 
+  /* Feeds send their readings in time order: then they are stored and run
+   * through the rule as they are. Otherwise sorted, and of two readings at
+   * one time only the later is kept, as storing both would keep it. */
+  for (gsize k = 1; k < n; k++)
+    if (compare_keys (&readings[k - 1], &readings[k]) >= 0)
+      {
+        g_autofree gsize *order = g_new (gsize, n);
+        SortData sort_data = { readings };
+
+        for (gsize j = 0; j < n; j++)
+          order[j] = j;
+        g_qsort_with_data (order, n, sizeof (gsize), compare_readings, &sort_data);
+
+        sorted = g_new (IocdReading, n);
+        n_unique = 0;
+        for (gsize j = 0; j < n; j++)
+          if (n_unique == 0 || compare_keys (&sorted[n_unique - 1], &readings[order[j]]) != 0)
+            sorted[n_unique++] = readings[order[j]];
+        unique = sorted;
+        break;
+      }
+
   /* What each station had before: older readings fill gaps in the record
    * but do not replay the alarm rule out of order. */
   latest = iocd_sensor_store_latest_readings (sensors, error);
-  if (latest == NULL || !iocd_sensor_store_add_readings (sensors, readings, n, error))
+  if (latest == NULL || !iocd_sensor_store_add_readings (sensors, unique, n_unique, error))
     return FALSE;
 
-  order = g_new (gsize, n);
-  for (gsize k = 0; k < n; k++)
-    order[k] = k;
-  sort_data.readings = readings;
-  g_qsort_with_data (order, n, sizeof (gsize), compare_readings, &sort_data);
-
-  while (i < n)
+  while (i < n_unique)
     {
-      const char *code = readings[order[i]].station;
+      const char *code = unique[i].station;
       IocStation *station = g_hash_table_lookup (stations, code);
       IocdSample *before = g_hash_table_lookup (latest, code);
       gint64 last_at = before ? before->at : G_MININT64;
@@ -304,9 +345,9 @@ iocd_sensor_ingest (IocdStore          *store,
       level = station->alarm_level;
       task = station->alarm_task;
 
-      for (; i < n && g_str_equal (readings[order[i]].station, code); i++)
+      for (; i < n_unique && (unique[i].station == code || g_str_equal (unique[i].station, code)); i++)
         {
-          const IocdReading *reading = &readings[order[i]];
+          const IocdReading *reading = &unique[i];
           IocStationAlarmAction action;
           gint64 at = MAX (reading->at, now);
           int next_level;
@@ -370,22 +411,25 @@ summarize (GHashTable        *stations,
   g_autoptr(GHashTable) per_station = g_hash_table_new_full (g_str_hash, g_str_equal, NULL, g_free);
   g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
   g_autoptr(GList) codes = NULL;
+  StationSummary *run = NULL;
 
   for (gsize i = 0; i < n; i++)
     {
-      StationSummary *s = g_hash_table_lookup (per_station, readings[i].station);
+      /* Runs of one station are the rule: look it up once per run. */
+      if (run == NULL || readings[i].station != readings[i - 1].station)
+        run = g_hash_table_lookup (per_station, readings[i].station);
 
-      if (s == NULL)
+      if (run == NULL)
         {
-          s = g_new0 (StationSummary, 1);
-          s->latest.at = G_MININT64;
-          g_hash_table_insert (per_station, (gpointer) readings[i].station, s);
+          run = g_new0 (StationSummary, 1);
+          run->latest.at = G_MININT64;
+          g_hash_table_insert (per_station, (gpointer) readings[i].station, run);
         }
-      s->count++;
-      if (readings[i].at >= s->latest.at)
+      run->count++;
+      if (readings[i].at >= run->latest.at)
         {
-          s->latest.at = readings[i].at;
-          s->latest.value = readings[i].value;
+          run->latest.at = readings[i].at;
+          run->latest.value = readings[i].value;
         }
     }
 

@@ -38,7 +38,12 @@ struct _IocdSensorStoreInterface
                                   IocStation        *station,
                                   GError           **error);
   /* Stores @n readings atomically; a reading at a time a station already
-   * has replaces it. The stations must exist. */
+   * has replaces it, and of two in @readings at one time the later wins.
+   * The stations must exist. Fastest in (station, time) order. Inside a
+   * batch the readings join the batch's transaction without a savepoint
+   * of their own (one would copy every page they change to a temporary
+   * file): when this fails, the caller rolls the batch back, as
+   * iocd_sensor_ingest's callers do. */
   gboolean    (*add_readings)    (IocdSensorStore   *self,
                                   const IocdReading *readings,
                                   gsize              n,
@@ -48,6 +53,17 @@ struct _IocdSensorStoreInterface
                                   const char        *station,
                                   gint64             from,
                                   gint64             to,
+                                  GError           **error);
+  /* The readings of @station with @from <= at <= @to as
+   * ioc_series_downsample (…, @max_points) reduces them (IocSeriesPoint,
+   * oldest first: all of them when they are at most @max_points), without
+   * necessarily reading each one; *@count receives how many there are. */
+  GArray     *(*series)          (IocdSensorStore   *self,
+                                  const char        *station,
+                                  gint64             from,
+                                  gint64             to,
+                                  guint              max_points,
+                                  guint             *count,
                                   GError           **error);
   /* Station code → its newest IocdSample (g_free), for stations that have readings. */
   GHashTable *(*latest_readings) (IocdSensorStore   *self,
@@ -65,6 +81,8 @@ gboolean    iocd_sensor_store_add_readings    (IocdSensorStore *self, const Iocd
                                                GError **error);
 GArray     *iocd_sensor_store_list_readings   (IocdSensorStore *self, const char *station, gint64 from,
                                                gint64 to, GError **error);
+GArray     *iocd_sensor_store_series          (IocdSensorStore *self, const char *station, gint64 from,
+                                               gint64 to, guint max_points, guint *count, GError **error);
 GHashTable *iocd_sensor_store_latest_readings (IocdSensorStore *self, GError **error);
 gboolean    iocd_sensor_store_set_alarm_state (IocdSensorStore *self, const char *station, int level,
                                                gint64 task, GError **error);

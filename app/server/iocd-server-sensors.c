@@ -104,40 +104,83 @@ handle_list (IocdServer  *self,
   iocd_request_send_json (request, 200, node);
 }
 
-/* At most @points samples that keep the shape of the series: the lowest
- * and highest of each time bucket (ioc_series_downsample), so a peak over
- * an alarm level is never averaged away. */
-static GArray *
-downsample (GArray *samples,
-            guint   points)
+/* @value in @width digits, zero-padded (0 <= value < 10^width). */
+static char *
+put_digits (char *p,
+            int   value,
+            int   width)
 {
-  g_autoptr(GArray) series = NULL;
-  g_autoptr(GArray) reduced = NULL;
-  GArray *out;
-
-  if (samples->len <= points)
-    return g_array_ref (samples);
-
-  series = g_array_sized_new (FALSE, FALSE, sizeof (IocSeriesPoint), samples->len);
-  for (guint i = 0; i < samples->len; i++)
+  for (int i = width - 1; i >= 0; i--)
     {
-      IocdSample *s = &g_array_index (samples, IocdSample, i);
-      IocSeriesPoint p = { s->at, s->value };
+      p[i] = '0' + value % 10;
+      value /= 10;
+    }
+  return p + width;
+}
 
-      g_array_append_val (series, p);
+/*
+ * ioc_time_format for the times of a series, a thousand per answer: the
+ * same text, without a GDateTime and a format string per time. The offset
+ * is the zone's at that instant, as g_date_time_to_timezone finds it.
+ * Anything ioc_time_format might write otherwise (offsets with seconds,
+ * years outside 1000–9999, the null of time 0) is left to it.
+ */
+static void
+add_time (JsonBuilder *b,
+          GTimeZone   *tz,
+          gint64       usec)
+{
+  gint64 secs = usec / G_USEC_PER_SEC - (usec % G_USEC_PER_SEC < 0);
+  int frac_ms = (int) (((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC / 1000);
+  gint32 offset = g_time_zone_get_offset (tz, g_time_zone_find_interval (tz, G_TIME_TYPE_UNIVERSAL, secs));
+  gint64 local = secs + offset;
+  gint64 days = local / 86400 - (local % 86400 < 0);
+  gint64 of_day = local - days * 86400;
+  gint64 z, era, doe, yoe, doy, mp, y;
+  int month, day;
+  char text[48];
+  char *p;
+
+  /* Days since 1970-01-01 to a date (H. Hinnant's civil_from_days). */
+  z = days + 719468;
+  era = (z >= 0 ? z : z - 146096) / 146097;
+  doe = z - era * 146097;
+  yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
+  doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+  mp = (5 * doy + 2) / 153;
+  day = (int) (doy - (153 * mp + 2) / 5 + 1);
+  month = (int) (mp < 10 ? mp + 3 : mp - 9);
+  y = yoe + era * 400 + (month <= 2);
+
+  if (usec == 0 || offset % 60 != 0 || y < 1000 || y > 9999)
+    {
+      ioc_json_add_time (b, "at", usec);
+      return;
     }
 
-  reduced = ioc_series_downsample ((IocSeriesPoint *) series->data, series->len, points);
-  out = g_array_sized_new (FALSE, FALSE, sizeof (IocdSample), reduced->len);
-  for (guint i = 0; i < reduced->len; i++)
+  p = put_digits (text, (int) y, 4);
+  *p++ = '-';
+  p = put_digits (p, month, 2);
+  *p++ = '-';
+  p = put_digits (p, day, 2);
+  *p++ = 'T';
+  p = put_digits (p, (int) (of_day / 3600), 2);
+  *p++ = ':';
+  p = put_digits (p, (int) (of_day / 60 % 60), 2);
+  *p++ = ':';
+  p = put_digits (p, (int) (of_day % 60), 2);
+  if (frac_ms != 0)
     {
-      IocSeriesPoint *p = &g_array_index (reduced, IocSeriesPoint, i);
-      IocdSample s = { p->t, p->v };
-
-      g_array_append_val (out, s);
+      *p++ = '.';
+      p = put_digits (p, frac_ms, 3);
     }
-
-  return out;
+  *p++ = offset < 0 ? '-' : '+';
+  p = put_digits (p, ABS (offset) / 3600, 2);
+  *p++ = ':';
+  p = put_digits (p, ABS (offset) % 3600 / 60, 2);
+  *p = '\0';
+  json_builder_set_member_name (b, "at");
+  json_builder_add_string_value (b, text);
 }
 
 static gboolean
@@ -167,13 +210,14 @@ handle_readings_query (IocdServer  *self,
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(GPtrArray) stations = NULL;
-  g_autoptr(GArray) samples = NULL;
   g_autoptr(GArray) points = NULL;
+  g_autoptr(GTimeZone) tz = ioc_time_zone ();
   g_autoptr(JsonBuilder) b = NULL;
   g_autoptr(JsonNode) node = NULL;
   gint64 to = request->now;
   gint64 from = 0;
   gint64 n_points = POINTS_DEFAULT;
+  guint count = 0;
   gboolean known = FALSE;
   GHashTableIter iter;
   gpointer key, value;
@@ -233,13 +277,16 @@ handle_readings_query (IocdServer  *self,
       return;
     }
 
-  samples = iocd_sensor_store_list_readings (sensor_store (self), code, from, to, &error);
-  if (samples == NULL)
+  /* At most n_points that keep the shape of the series: the lowest and
+   * highest of each time bucket (ioc_series_downsample), so a peak over an
+   * alarm level is never averaged away; the store reads a long range from
+   * its hourly rollups. */
+  points = iocd_sensor_store_series (sensor_store (self), code, from, to, n_points, &count, &error);
+  if (points == NULL)
     {
       iocd_request_send_error (request, error);
       return;
     }
-  points = downsample (samples, n_points);
 
   b = json_builder_new_immutable ();
   json_builder_begin_object (b);
@@ -248,19 +295,19 @@ handle_readings_query (IocdServer  *self,
   ioc_json_add_time (b, "from", from);
   ioc_json_add_time (b, "to", to);
   json_builder_set_member_name (b, "count");
-  json_builder_add_int_value (b, samples->len);
+  json_builder_add_int_value (b, count);
   json_builder_set_member_name (b, "downsampled");
-  json_builder_add_boolean_value (b, points != samples);
+  json_builder_add_boolean_value (b, count > n_points);
   json_builder_set_member_name (b, "readings");
   json_builder_begin_array (b);
   for (guint i = 0; i < points->len; i++)
     {
-      IocdSample *s = &g_array_index (points, IocdSample, i);
+      IocSeriesPoint *p = &g_array_index (points, IocSeriesPoint, i);
 
       json_builder_begin_object (b);
-      ioc_json_add_time (b, "at", s->at);
+      add_time (b, tz, p->t);
       json_builder_set_member_name (b, "value");
-      json_builder_add_double_value (b, s->value);
+      json_builder_add_double_value (b, p->v);
       json_builder_end_object (b);
     }
   json_builder_end_array (b);
@@ -453,6 +500,497 @@ parse_reading (JsonNode     *node,
   return TRUE;
 }
 
+/* The regular-interval form: {"station", "start", "interval_s", "values"}. */
+#define INTERVAL_MAX_S 86400
+
+/* Readings of the regular-interval form, validated as a whole. */
+static gboolean
+parse_interval_values (const char   *station,
+                       gint64        start,
+                       gint64        interval_s,
+                       const double *values,
+                       guint         n,
+                       gint64        now,
+                       GArray       *out,
+                       GError      **error)
+{
+  for (guint i = 0; i < n; i++)
+    {
+      IocdReading reading = { station, start + (gint64) i * interval_s * G_USEC_PER_SEC, values[i] };
+
+      if (!isfinite (values[i]))
+        {
+          g_autofree char *field = g_strdup_printf ("values.%u", i);
+
+          ioc_set_field_error (error, field, "must be a finite number");
+          return FALSE;
+        }
+      if (reading.at > now + FUTURE_SLACK)
+        {
+          g_autofree char *field = g_strdup_printf ("values.%u", i);
+
+          ioc_set_field_error (error, field, "is in the future");
+          return FALSE;
+        }
+      g_array_append_val (out, reading);
+    }
+
+  return TRUE;
+}
+
+/* The regular-interval form from a parsed body (the general path). */
+static gboolean
+parse_interval_body (JsonObject  *body,
+                     const char  *station,
+                     GHashTable  *codes,
+                     gint64       now,
+                     GArray      *out,
+                     GError     **error)
+{
+  JsonNode *start_node = json_object_get_member (body, "start");
+  JsonNode *interval_node = json_object_get_member (body, "interval_s");
+  JsonNode *values_node = json_object_get_member (body, "values");
+  const char *code;
+  const char *start_text;
+  g_autoptr(GArray) values = NULL;
+  JsonArray *array;
+  gint64 start, interval_s;
+
+  if (json_object_has_member (body, "readings"))
+    {
+      ioc_set_field_error (error, "values", "cannot be sent with readings");
+      return FALSE;
+    }
+  if (station == NULL)
+    {
+      ioc_set_field_error (error, "station", "is required");
+      return FALSE;
+    }
+  code = g_hash_table_lookup (codes, station);
+  if (code == NULL)
+    {
+      g_autofree char *valid = g_utf8_make_valid (station, -1);
+
+      ioc_set_field_error (error, "station", "unknown station “%s”", valid);
+      return FALSE;
+    }
+
+  start_text = start_node && JSON_NODE_HOLDS_VALUE (start_node) &&
+               json_node_get_value_type (start_node) == G_TYPE_STRING ? json_node_get_string (start_node) : NULL;
+  if (start_text == NULL || !ioc_time_parse (start_text, &start))
+    {
+      ioc_set_field_error (error, "start", "must be an ISO 8601 time with an offset");
+      return FALSE;
+    }
+
+  if (interval_node == NULL || !JSON_NODE_HOLDS_VALUE (interval_node) ||
+      json_node_get_value_type (interval_node) != G_TYPE_INT64 ||
+      (interval_s = json_node_get_int (interval_node)) < 1 || interval_s > INTERVAL_MAX_S)
+    {
+      ioc_set_field_error (error, "interval_s", "must be a whole number of seconds from 1 to %d", INTERVAL_MAX_S);
+      return FALSE;
+    }
+
+  if (values_node == NULL || !JSON_NODE_HOLDS_ARRAY (values_node) ||
+      json_array_get_length (array = json_node_get_array (values_node)) == 0)
+    {
+      ioc_set_field_error (error, "values", "must be a non-empty array of numbers");
+      return FALSE;
+    }
+
+  values = g_array_sized_new (FALSE, FALSE, sizeof (double), json_array_get_length (array));
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      JsonNode *node = json_array_get_element (array, i);
+      double value = NAN;
+
+      if (JSON_NODE_HOLDS_VALUE (node) && (json_node_get_value_type (node) == G_TYPE_DOUBLE ||
+                                           json_node_get_value_type (node) == G_TYPE_INT64))
+        value = json_node_get_double (node);
+      g_array_append_val (values, value);
+    }
+
+  return parse_interval_values (code, start, interval_s, (double *) values->data, values->len, now, out, error);
+}
+
+/*
+ * The fast path of POST /readings. json-glib builds a tree of 30,000
+ * nodes for 10,000 readings, and frees it: most of an ingest's time. This
+ * reads the three forms straight into readings, for bodies in plain ASCII
+ * with strings without escapes, each member at most once, and every reading
+ * valid. It answers FALSE for anything else, valid or not, which then takes
+ * the general path (json-glib), the only one that reports errors: so both
+ * accept the same bodies with the same readings, and refuse the same with
+ * the same error. Numbers are read as json-glib reads them: integers as
+ * 64-bit integers, the rest by strtod, and a zero is never negative.
+ */
+typedef struct {
+  const char *p;
+  const char *end;
+} Cursor;
+
+static void
+skip_ws (Cursor *c)
+{
+  while (c->p < c->end && (*c->p == ' ' || *c->p == '\n' || *c->p == '\r' || *c->p == '\t'))
+    c->p++;
+}
+
+static gboolean
+take (Cursor *c,
+      char    ch)
+{
+  skip_ws (c);
+  if (c->p >= c->end || *c->p != ch)
+    return FALSE;
+  c->p++;
+  return TRUE;
+}
+
+/* Is the next character @ch (after white space)? Does not take it. */
+static gboolean
+peek (Cursor *c,
+      char    ch)
+{
+  skip_ws (c);
+  return c->p < c->end && *c->p == ch;
+}
+
+/* A string of printable ASCII without escapes, copied with a NUL into
+ * @buffer (@size bytes). */
+static gboolean
+take_string (Cursor *c,
+             char   *buffer,
+             gsize   size)
+{
+  const char *start;
+  gsize length;
+
+  if (!take (c, '"'))
+    return FALSE;
+  start = c->p;
+  while (c->p < c->end && *c->p != '"')
+    {
+      guchar ch = *c->p;
+
+      if (ch < 0x20 || ch >= 0x7f || ch == '\\')
+        return FALSE;
+      c->p++;
+    }
+  if (c->p >= c->end)
+    return FALSE;
+  length = c->p - start;
+  if (length >= size)
+    return FALSE;
+  memcpy (buffer, start, length);
+  buffer[length] = '\0';
+  c->p++;
+  return TRUE;
+}
+
+static gboolean
+take_number (Cursor   *c,
+             double   *value,
+             gboolean *integer)
+{
+  const char *start;
+  char text[40];
+  char *end = NULL;
+  gboolean whole = TRUE;
+  gsize length;
+
+  skip_ws (c);
+  start = c->p;
+  if (c->p < c->end && *c->p == '-')
+    c->p++;
+  if (c->p < c->end && *c->p == '0')
+    c->p++;
+  else if (c->p < c->end && *c->p >= '1' && *c->p <= '9')
+    while (c->p < c->end && g_ascii_isdigit (*c->p))
+      c->p++;
+  else
+    return FALSE;
+  if (c->p < c->end && *c->p == '.')
+    {
+      whole = FALSE;
+      c->p++;
+      if (c->p >= c->end || !g_ascii_isdigit (*c->p))
+        return FALSE;
+      while (c->p < c->end && g_ascii_isdigit (*c->p))
+        c->p++;
+    }
+  if (c->p < c->end && (*c->p == 'e' || *c->p == 'E'))
+    {
+      whole = FALSE;
+      c->p++;
+      if (c->p < c->end && (*c->p == '+' || *c->p == '-'))
+        c->p++;
+      if (c->p >= c->end || !g_ascii_isdigit (*c->p))
+        return FALSE;
+      while (c->p < c->end && g_ascii_isdigit (*c->p))
+        c->p++;
+    }
+
+  length = c->p - start;
+  /* Integers beyond 15 digits are where json-glib's 64-bit reading and a
+   * double's part ways; leave them to it. */
+  if (length >= sizeof text || (whole && length > 15))
+    return FALSE;
+  memcpy (text, start, length);
+  text[length] = '\0';
+
+  if (whole)
+    *value = (double) g_ascii_strtoll (text, &end, 10);
+  else
+    *value = g_ascii_strtod (text, &end);
+  if (end != text + length)
+    return FALSE;
+  /* json-glib reads a minus sign as 0 − the number: no zero is negative. */
+  if (*value == 0)
+    *value = 0;
+  if (integer != NULL)
+    *integer = whole;
+  return TRUE;
+}
+
+typedef struct {
+  GHashTable *codes;
+  gint64      now;
+  char        last_text[72];  /* the station last looked up, and its code */
+  const char *last_code;
+} FastContext;
+
+static const char *
+fast_station (FastContext *ctx,
+              const char  *text)
+{
+  if (ctx->last_code != NULL && strcmp (ctx->last_text, text) == 0)
+    return ctx->last_code;
+  ctx->last_code = g_hash_table_lookup (ctx->codes, text);
+  g_strlcpy (ctx->last_text, text, sizeof ctx->last_text);
+  return ctx->last_code;
+}
+
+/* One valid reading, [at, value] or an object, for @station (may be NULL). */
+static gboolean
+fast_reading (Cursor      *c,
+              FastContext *ctx,
+              const char  *station,
+              IocdReading *out)
+{
+  char at_text[48];
+  char text[72];
+  gboolean has_at = FALSE, has_value = FALSE;
+
+  if (peek (c, '['))
+    {
+      c->p++;
+      if (station == NULL || !take_string (c, at_text, sizeof at_text) || !take (c, ',') ||
+          !take_number (c, &out->value, NULL) || !take (c, ']'))
+        return FALSE;
+      has_at = has_value = TRUE;
+    }
+  else if (take (c, '{'))
+    {
+      gboolean has_station = FALSE;
+
+      if (peek (c, '}'))
+        return FALSE;
+      do
+        {
+          char key[16];
+
+          if (!take_string (c, key, sizeof key) || !take (c, ':'))
+            return FALSE;
+          if (strcmp (key, "station") == 0 && !has_station)
+            {
+              if (!take_string (c, text, 65))
+                return FALSE;
+              station = fast_station (ctx, text);
+              if (station == NULL)
+                return FALSE;
+              has_station = TRUE;
+            }
+          else if (strcmp (key, "at") == 0 && !has_at)
+            {
+              if (!take_string (c, at_text, sizeof at_text))
+                return FALSE;
+              has_at = TRUE;
+            }
+          else if (strcmp (key, "value") == 0 && !has_value)
+            {
+              if (!take_number (c, &out->value, NULL))
+                return FALSE;
+              has_value = TRUE;
+            }
+          else
+            return FALSE;
+        }
+      while (take (c, ','));
+      if (!take (c, '}') || station == NULL)
+        return FALSE;
+    }
+  else
+    return FALSE;
+
+  if (!has_at || !has_value || !isfinite (out->value) || !ioc_time_parse (at_text, &out->at) ||
+      out->at > ctx->now + FUTURE_SLACK)
+    return FALSE;
+  out->station = station;
+  return TRUE;
+}
+
+static gboolean
+parse_body_fast (GBytes     *body,
+                 GHashTable *codes,
+                 gint64      now,
+                 GArray     *out)
+{
+  gsize size = 0;
+  const char *data = body ? g_bytes_get_data (body, &size) : NULL;
+  Cursor c = { data, data + size };
+  FastContext ctx = { codes, now, "", NULL };
+  const char *station = NULL;
+  gboolean has_station = FALSE, has_readings = FALSE, has_start = FALSE, has_interval = FALSE;
+  gboolean has_values = FALSE;
+  g_autoptr(GArray) values = NULL;
+  gint64 start = 0;
+  double interval = 0;
+
+  if (data == NULL || !take (&c, '{') || peek (&c, '}'))
+    return FALSE;
+
+  do
+    {
+      char key[16];
+
+      if (!take_string (&c, key, sizeof key) || !take (&c, ':'))
+        return FALSE;
+
+      if (strcmp (key, "station") == 0 && !has_station)
+        {
+          char text[72];
+
+          /* At most 64 characters, as the general path requires. */
+          if (!take_string (&c, text, 65) || (station = fast_station (&ctx, text)) == NULL)
+            return FALSE;
+          has_station = TRUE;
+        }
+      else if (strcmp (key, "readings") == 0 && !has_readings && !has_values)
+        {
+          if (!take (&c, '[') || peek (&c, ']'))
+            return FALSE;
+          do
+            {
+              IocdReading reading;
+
+              if (!fast_reading (&c, &ctx, station, &reading))
+                return FALSE;
+              g_array_append_val (out, reading);
+            }
+          while (take (&c, ','));
+          if (!take (&c, ']'))
+            return FALSE;
+          has_readings = TRUE;
+        }
+      else if (strcmp (key, "start") == 0 && !has_start)
+        {
+          char text[48];
+
+          if (!take_string (&c, text, sizeof text) || !ioc_time_parse (text, &start))
+            return FALSE;
+          has_start = TRUE;
+        }
+      else if (strcmp (key, "interval_s") == 0 && !has_interval)
+        {
+          gboolean integer = FALSE;
+
+          if (!take_number (&c, &interval, &integer) || !integer || interval < 1 || interval > INTERVAL_MAX_S)
+            return FALSE;
+          has_interval = TRUE;
+        }
+      else if (strcmp (key, "values") == 0 && !has_values && !has_readings)
+        {
+          values = g_array_sized_new (FALSE, FALSE, sizeof (double), size / 6);
+          if (!take (&c, '[') || peek (&c, ']'))
+            return FALSE;
+          do
+            {
+              double value;
+
+              if (!take_number (&c, &value, NULL))
+                return FALSE;
+              g_array_append_val (values, value);
+            }
+          while (take (&c, ','));
+          if (!take (&c, ']'))
+            return FALSE;
+          has_values = TRUE;
+        }
+      else
+        return FALSE;
+    }
+  while (take (&c, ','));
+
+  if (!take (&c, '}'))
+    return FALSE;
+  skip_ws (&c);
+  if (c.p != c.end)
+    return FALSE;
+
+  if (has_readings)
+    return !has_start && !has_interval;
+  if (!has_values || !has_station || !has_start || !has_interval)
+    return FALSE;
+  return parse_interval_values (station, start, (gint64) interval, (double *) values->data, values->len, now,
+                                out, NULL);
+}
+
+/* The general path: any body, with the error of the first bad field. */
+static gboolean
+parse_body (IocdRequest  *request,
+            GHashTable   *codes,
+            GArray       *out,
+            GError      **error)
+{
+  g_autoptr(JsonObject) body = NULL;
+  g_autofree char *station = NULL;
+  JsonNode *list;
+  JsonArray *array;
+
+  body = iocd_request_parse_body (request, error);
+  if (body == NULL || !ioc_json_get_string (body, "station", FALSE, 64, &station, error))
+    return FALSE;
+
+  if (json_object_has_member (body, "values"))
+    return parse_interval_body (body, station, codes, request->now, out, error);
+
+  list = json_object_get_member (body, "readings");
+  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
+    {
+      ioc_set_field_error (error, "readings", "must be an array of readings");
+      return FALSE;
+    }
+  array = json_node_get_array (list);
+  if (json_array_get_length (array) == 0)
+    {
+      ioc_set_field_error (error, "readings", "must hold at least one reading");
+      return FALSE;
+    }
+
+  /* Validated whole before anything is stored. */
+  for (guint i = 0; i < json_array_get_length (array); i++)
+    {
+      IocdReading reading = { 0 };
+
+      if (!parse_reading (json_array_get_element (array, i), i, station, codes, request->now, &reading, error))
+        return FALSE;
+      g_array_append_val (out, reading);
+    }
+
+  return TRUE;
+}
+
 /* Publishes what a committed ingest produced, in sequence order. */
 static void
 publish_all (IocdServer *self,
@@ -469,7 +1007,6 @@ iocd_server_handle_readings (IocdServer   *self,
                              char        **segments)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(JsonObject) body = NULL;
   g_autoptr(GPtrArray) stations = NULL;
   g_autoptr(GHashTable) codes = NULL;
   g_autoptr(GArray) readings = NULL;
@@ -477,9 +1014,7 @@ iocd_server_handle_readings (IocdServer   *self,
   g_autoptr(GPtrArray) departments = NULL;
   g_autoptr(JsonNode) summary = NULL;
   g_autofree char *client = NULL;
-  g_autofree char *station = NULL;
-  JsonNode *list;
-  JsonArray *array;
+  gsize size = 0;
   gint64 started = g_get_monotonic_time ();
 
   if (segments[0] != NULL && !(segments[0][0] == '\0' && segments[1] == NULL))
@@ -496,23 +1031,6 @@ iocd_server_handle_readings (IocdServer   *self,
   if (!authorize_ingest (self, request, &client, &error))
     goto fail;
 
-  body = iocd_request_parse_body (request, &error);
-  if (body == NULL || !ioc_json_get_string (body, "station", FALSE, 64, &station, &error))
-    goto fail;
-
-  list = json_object_get_member (body, "readings");
-  if (list == NULL || !JSON_NODE_HOLDS_ARRAY (list))
-    {
-      ioc_set_field_error (&error, "readings", "must be an array of readings");
-      goto fail;
-    }
-  array = json_node_get_array (list);
-  if (json_array_get_length (array) == 0)
-    {
-      ioc_set_field_error (&error, "readings", "must hold at least one reading");
-      goto fail;
-    }
-
   stations = iocd_sensor_store_list_stations (sensor_store (self), &error);
   if (stations == NULL)
     goto fail;
@@ -525,15 +1043,15 @@ iocd_server_handle_readings (IocdServer   *self,
       g_hash_table_insert (codes, s->code, s->code);
     }
 
-  /* Validated whole before anything is stored. */
-  readings = g_array_sized_new (FALSE, FALSE, sizeof (IocdReading), json_array_get_length (array));
-  for (guint i = 0; i < json_array_get_length (array); i++)
+  /* A reading takes at least 6 bytes of the body in any form. */
+  if (request->body != NULL)
+    g_bytes_get_data (request->body, &size);
+  readings = g_array_sized_new (FALSE, FALSE, sizeof (IocdReading), MIN (size / 6, 200000));
+  if (!parse_body_fast (request->body, codes, request->now, readings))
     {
-      IocdReading reading = { 0 };
-
-      if (!parse_reading (json_array_get_element (array, i), i, station, codes, request->now, &reading, &error))
+      g_array_set_size (readings, 0);
+      if (!parse_body (request, codes, readings, &error))
         goto fail;
-      g_array_append_val (readings, reading);
     }
 
   events = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_event_unref);

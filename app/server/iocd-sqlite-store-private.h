@@ -21,6 +21,7 @@ struct _IocdSqliteStore
   char       *path;
   GHashTable *statements;   /* SQL text → sqlite3_stmt, prepared once */
   gboolean    in_batch;
+  struct _IocdSqliteCheckpointer *checkpointer;   /* NULL unless the journal is a WAL */
 };
 
 gboolean       iocd_sqlite_set_sqlite_error (IocdSqliteStore *self, GError **error, const char *what);

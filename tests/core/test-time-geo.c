@@ -139,6 +139,116 @@ test_time_parse (void)
   g_assert_true (ioc_time_parse ("2026-11-28T00:00:00Z", NULL));
 }
 
+/* What ioc_time_parse answered before its fast path: GDateTime and the
+ * year rule. */
+static gboolean
+reference_parse (const char *text,
+                 gint64     *usec)
+{
+  g_autoptr(GDateTime) dt = g_date_time_new_from_iso8601 (text, NULL);
+
+  if (dt == NULL || g_date_time_get_year (dt) < 1970 || g_date_time_get_year (dt) > 9000)
+    return FALSE;
+
+  *usec = g_date_time_to_unix (dt) * G_USEC_PER_SEC + g_date_time_get_microsecond (dt);
+  return TRUE;
+}
+
+static void
+assert_same_parse (const char *text)
+{
+  gint64 fast = 42, slow = 42;
+  gboolean fast_ok = ioc_time_parse (text, &fast);
+  gboolean slow_ok = reference_parse (text, &slow);
+
+  if (fast_ok != slow_ok || fast != slow)
+    g_error ("'%s': ioc_time_parse %s %" G_GINT64_FORMAT ", GDateTime %s %" G_GINT64_FORMAT,
+             text, fast_ok ? "accepts" : "refuses", fast, slow_ok ? "accepts" : "refuses", slow);
+}
+
+/*
+ * ioc_time_parse reads YYYY-MM-DDTHH:MM:SS[.f…](Z|±HH:MM) without GDateTime;
+ * it must answer exactly as GDateTime does, on valid and invalid fields
+ * alike, fractions of every length included (GLib rounds them its own way).
+ */
+static void
+test_time_parse_fast (void)
+{
+  static const char * const offsets[] = {
+    "Z", "+00:00", "-00:00", "+07:00", "-05:30", "+05:45", "+14:00", "-12:00", "+23:59", "+24:00",
+    "+25:00", "+07:60", "+7:00", "+0700", "+07", "z", "", "Z ", "+07:00x",
+  };
+  static const char * const fractions[] = {
+    "", ".0", ".5", ".1", ".12", ".123", ".999", ".001", ".0001", ".1234", ".12345", ".123456", ".999999",
+    ".000001", ".1234567", ".9999999", ".", ",5", ".5.5",
+  };
+  GRand *rand = g_rand_new_with_seed (20261128);
+  guint compared = 0;
+
+  /* Every millisecond of a few seconds, where double rounding shows. */
+  for (int second = 0; second < 60; second += 7)
+    for (int ms = 0; ms < 1000; ms++)
+      {
+        g_autofree char *text = g_strdup_printf ("2026-11-28T21:30:%02d.%03d+07:00", second, ms);
+
+        assert_same_parse (text);
+        compared++;
+      }
+
+  /* Random fields, in and out of their ranges. */
+  for (guint i = 0; i < 200000; i++)
+    {
+      int year = g_rand_int_range (rand, 0, 10) == 0 ? g_rand_int_range (rand, 1960, 1972)
+               : g_rand_int_range (rand, 0, 10) == 0 ? g_rand_int_range (rand, 8998, 10000)
+               : g_rand_int_range (rand, 1970, 9001);
+      int month = g_rand_int_range (rand, 0, 20) == 0 ? g_rand_int_range (rand, 0, 14) : g_rand_int_range (rand, 1, 13);
+      int day = g_rand_int_range (rand, 0, 10) == 0 ? g_rand_int_range (rand, 0, 33) : g_rand_int_range (rand, 1, 32);
+      int hour = g_rand_int_range (rand, 0, 25);
+      int minute = g_rand_int_range (rand, 0, 61);
+      int second = g_rand_int_range (rand, 0, 61);
+      const char *fraction = fractions[g_rand_int_range (rand, 0, G_N_ELEMENTS (fractions))];
+      const char *offset = offsets[g_rand_int_range (rand, 0, G_N_ELEMENTS (offsets))];
+      g_autofree char *text = g_strdup_printf ("%04d-%02d-%02dT%02d:%02d:%02d%s%s", year, month, day, hour,
+                                               minute, second, fraction, offset);
+
+      assert_same_parse (text);
+      compared++;
+    }
+
+  /* Random instants written with random fractions of up to 6 digits. */
+  for (guint i = 0; i < 100000; i++)
+    {
+      gint64 at = g_rand_int_range (rand, 0, G_MAXINT32) * (gint64) g_rand_int_range (rand, 1, 100);
+      g_autoptr(GDateTime) dt = g_date_time_new_from_unix_utc (at);
+      g_autofree char *base = dt ? g_date_time_format (dt, "%Y-%m-%dT%H:%M:%S") : NULL;
+      int digits = g_rand_int_range (rand, 1, 7);
+      g_autofree char *frac = g_strdup_printf ("%06d", g_rand_int_range (rand, 0, 1000000));
+      g_autofree char *text = NULL;
+
+      if (base == NULL)
+        continue;
+      frac[digits] = '\0';
+      text = g_strdup_printf ("%s.%s%s", base, frac, offsets[g_rand_int_range (rand, 0, 8)]);
+      assert_same_parse (text);
+      compared++;
+    }
+
+  /* The year rule's edges, and leap days. */
+  assert_same_parse ("1970-01-01T00:00:00Z");
+  assert_same_parse ("1970-01-01T00:00:00+07:00");
+  assert_same_parse ("1969-12-31T23:59:59-01:00");
+  assert_same_parse ("9000-12-31T23:59:59Z");
+  assert_same_parse ("9000-12-31T23:59:59-05:00");
+  assert_same_parse ("9001-01-01T00:00:00+05:00");
+  assert_same_parse ("2024-02-29T12:00:00Z");
+  assert_same_parse ("2023-02-29T12:00:00Z");
+  assert_same_parse ("2000-02-29T12:00:00Z");
+  assert_same_parse ("2100-02-29T12:00:00Z");
+
+  g_test_message ("%u times compared", compared);
+  g_rand_free (rand);
+}
+
 static void
 test_time_zone (void)
 {
@@ -487,6 +597,96 @@ test_shape_cantho (void)
   g_assert_true (ioc_geo_valid_lat_lon (bbox.max_lat, bbox.max_lon));
 }
 
+/* ioc_time_format before its fast path, through GDateTime. */
+static char *
+format_reference (gint64 usec)
+{
+  g_autoptr(GTimeZone) tz = ioc_time_zone ();
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (usec / G_USEC_PER_SEC - (usec % G_USEC_PER_SEC < 0));
+  g_autoptr(GDateTime) local = NULL;
+  g_autofree char *base = NULL;
+  gint64 frac_ms;
+  gint64 offset_s;
+
+  if (utc == NULL)
+    return NULL;
+  local = g_date_time_to_timezone (utc, tz);
+  if (local == NULL)
+    return NULL;
+  offset_s = g_date_time_get_utc_offset (local) / G_USEC_PER_SEC;
+  frac_ms = ((usec % G_USEC_PER_SEC) + G_USEC_PER_SEC) % G_USEC_PER_SEC / 1000;
+  base = g_date_time_format (local, "%Y-%m-%dT%H:%M:%S");
+  if (frac_ms != 0)
+    return g_strdup_printf ("%s.%03d%c%02d:%02d", base, (int) frac_ms, offset_s < 0 ? '-' : '+',
+                            (int) (ABS (offset_s) / 3600), (int) ((ABS (offset_s) % 3600) / 60));
+  return g_strdup_printf ("%s%c%02d:%02d", base, offset_s < 0 ? '-' : '+',
+                          (int) (ABS (offset_s) / 3600), (int) ((ABS (offset_s) % 3600) / 60));
+}
+
+static void
+assert_same_format (gint64 usec)
+{
+  g_autofree char *fast = ioc_time_format (usec);
+  g_autofree char *reference = format_reference (usec);
+
+  if (g_strcmp0 (fast, reference) != 0)
+    g_error ("%" G_GINT64_FORMAT " formatted as %s, GDateTime writes %s", usec, fast, reference);
+}
+
+/* The integer arithmetic and the cached offset answer as GDateTime does:
+ * random instants 1970–9000 (what ioc_time_parse accepts) in Vietnam, in
+ * UTC and in zones with daylight saving (the cache then moves between
+ * intervals), the days around Vietnam's last changes of offset, and the
+ * edges. */
+static void
+test_time_format_fast (void)
+{
+  static const char * const zones[] = { IOC_DEFAULT_TIME_ZONE, "UTC", "Europe/Paris", "America/Santiago",
+                                        "Australia/Lord_Howe" };
+  /* 1970-01-01T00:00:00Z and 9001-01-01T00:00:00Z */
+  const gint64 first = 0, last = G_GINT64_CONSTANT (221845392000) * G_USEC_PER_SEC;
+  GRand *rand = g_rand_new_with_seed (20261128);
+  guint compared = 0;
+
+  for (guint z = 0; z < G_N_ELEMENTS (zones); z++)
+    {
+      ioc_time_set_zone (zones[z]);
+
+      for (guint i = 0; i < 100000; i++)
+        {
+          gint64 at = first + (gint64) (g_rand_double (rand) * (double) (last - first));
+
+          /* Whole seconds and whole milliseconds are most of what iocd stores. */
+          if (i % 3 == 0)
+            at -= at % G_USEC_PER_SEC;
+          else if (i % 3 == 1)
+            at -= at % 1000;
+          assert_same_format (at);
+          compared++;
+        }
+
+      /* Every hour through the years of Vietnam's last offset change (1975). */
+      for (gint64 at = 0; at < G_GINT64_CONSTANT (220000000) * G_USEC_PER_SEC; at += G_GINT64_CONSTANT (3600) * G_USEC_PER_SEC)
+        {
+          assert_same_format (at);
+          assert_same_format (at + 999999);
+          compared += 2;
+        }
+
+      assert_same_format (0);
+      assert_same_format (-1);
+      assert_same_format (-G_USEC_PER_SEC);
+      assert_same_format (G_GINT64_CONSTANT (-2208988800) * G_USEC_PER_SEC);  /* 1900, before 1906 */
+      assert_same_format (last - 1);
+      assert_same_format (NOV_28_UTC + 123 * MS);
+      compared += 6;
+    }
+
+  ioc_time_set_zone (IOC_DEFAULT_TIME_ZONE);
+  g_test_message ("%u instants compared", compared);
+  g_rand_free (rand);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -496,7 +696,9 @@ main (int   argc,
   g_test_add_func ("/time/format", test_time_format);
   g_test_add_func ("/time/round-trip", test_time_round_trip);
   g_test_add_func ("/time/parse", test_time_parse);
+  g_test_add_func ("/time/parse/fast-path", test_time_parse_fast);
   g_test_add_func ("/time/zone", test_time_zone);
+  g_test_add_func ("/time/format/fast-path", test_time_format_fast);
   g_test_add_func ("/time/extreme/year-9999", test_time_extreme_late);
   g_test_add_func ("/time/extreme/before-1906", test_time_extreme_lmt);
   g_test_add_func ("/time/extreme/year-below-1000", test_time_extreme_short_year);

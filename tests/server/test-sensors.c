@@ -778,6 +778,360 @@ test_event (void)
   ids = SEND ("KK-NINHKIEU", "clear air", 40);
 }
 
+/* Rollups, the fast ingest path and the regular-interval form */
+
+/* What the store should hold for one station: time → value, the later
+ * reading at a time replacing the earlier. */
+static void
+expect_reading (GHashTable *expected,
+                gint64      at,
+                double      value)
+{
+  gint64 *key = g_new (gint64, 1);
+  double *v = g_new (double, 1);
+
+  *key = at;
+  *v = value;
+  g_hash_table_replace (expected, key, v);
+}
+
+static int
+compare_points (gconstpointer a,
+                gconstpointer b)
+{
+  const IocSeriesPoint *pa = a, *pb = b;
+
+  return pa->t < pb->t ? -1 : pa->t > pb->t;
+}
+
+/* The expected readings with @from <= at <= @to, oldest first. */
+static GArray *
+expected_range (GHashTable *expected,
+                gint64      from,
+                gint64      to)
+{
+  GArray *points = g_array_new (FALSE, FALSE, sizeof (IocSeriesPoint));
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_hash_table_iter_init (&iter, expected);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (*(gint64 *) key >= from && *(gint64 *) key <= to)
+      {
+        IocSeriesPoint p = { *(gint64 *) key, *(double *) value };
+
+        g_array_append_val (points, p);
+      }
+  g_array_sort (points, compare_points);
+  return points;
+}
+
+/* GET the series and compare it, text of the times included, with
+ * ioc_series_downsample over what the station should hold. */
+static void
+check_series_exact (const char *code,
+                    GHashTable *expected,
+                    gint64      from,
+                    gint64      to,
+                    guint       points)
+{
+  g_autofree char *f = ioc_time_format (from);
+  g_autofree char *t = ioc_time_format (to);
+  g_autofree char *fe = g_uri_escape_string (f, NULL, TRUE);
+  g_autofree char *te = g_uri_escape_string (t, NULL, TRUE);
+  g_autofree char *path = g_strdup_printf ("/api/v1/stations/%s/readings?from=%s&to=%s&points=%u", code, fe, te,
+                                           points);
+  g_autoptr(IocdTestResponse) r = iocd_test_request (server, session, "GET", path, token ("lanhdao"), NULL, NULL);
+  g_autoptr(GArray) all = NULL;
+  g_autoptr(GArray) want = NULL;
+  JsonNode *readings;
+  JsonArray *array;
+
+  /* The server reads the times as written, to the millisecond. */
+  g_assert_true (ioc_time_parse (f, &from) && ioc_time_parse (t, &to));
+  all = expected_range (expected, from, to);
+  want = ioc_series_downsample ((IocSeriesPoint *) (gpointer) all->data, all->len, points);
+
+  if (!iocd_test_check_status (r, 200, path))
+    return;
+  if (iocd_test_json_int (r->body, "count") != all->len ||
+      json_node_get_boolean (iocd_test_json_get (r->body, "downsampled")) != (all->len > points))
+    {
+      iocd_test_fail ("%s: count %" G_GINT64_FORMAT ", expected %u", path, iocd_test_json_int (r->body, "count"),
+                      all->len);
+      return;
+    }
+  readings = iocd_test_json_get (r->body, "readings");
+  g_assert_nonnull (readings);
+  array = json_node_get_array (readings);
+  if (json_array_get_length (array) != want->len)
+    {
+      iocd_test_fail ("%s: %u points, expected %u", path, json_array_get_length (array), want->len);
+      return;
+    }
+  for (guint i = 0; i < want->len; i++)
+    {
+      JsonObject *o = json_array_get_object_element (array, i);
+      IocSeriesPoint *p = &g_array_index (want, IocSeriesPoint, i);
+      g_autofree char *at = ioc_time_format (p->t);
+      const char *got_at = json_object_get_string_member (o, "at");
+      double got_value = json_object_get_double_member (o, "value");
+
+      if (g_strcmp0 (got_at, at) != 0 || got_value != p->v)
+        {
+          iocd_test_fail ("%s: point %u is %s %.17g, expected %s %.17g", path, i, got_at, got_value, at, p->v);
+          return;
+        }
+    }
+  g_test_message ("%s: %u readings → %u points, as ioc_series_downsample", path, all->len, want->len);
+}
+
+static void
+post_ok (const char *body,
+         gint64      stored,
+         const char *what)
+{
+  g_autoptr(IocdTestResponse) r = post_readings (token ("admin"), NULL, body);
+
+  if (iocd_test_check_status (r, 200, what))
+    g_assert_cmpint (iocd_test_json_int (r->body, "stored"), ==, stored);
+}
+
+/* A station's series over long ranges comes from hourly rollups kept with
+ * the readings; it must be exactly the downsampling of the readings, also
+ * after readings replaced (extremes among them), added out of order,
+ * duplicated in a batch, and filled in inside hours already stored. */
+static void
+test_rollup_exact (void)
+{
+  const char *code = "MUA-CAIRANG";
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  g_autoptr(GRand) rand = g_rand_new_with_seed (4242);
+  gint64 start = 0;
+  const guint n = 40 * 24 * 60;   /* 40 days of 1-minute readings: 57,600 */
+  gint64 step = G_TIME_SPAN_MINUTE;
+  gint64 end;
+
+  g_assert_true (ioc_time_parse ("2020-03-01T00:17:23+07:00", &start));
+  end = start + (n - 1) * step;
+
+  /* In order, in the compact form, in requests of 10,000; values in steps
+   * of 0.5 so that ties are many. */
+  for (guint done = 0; done < n; done += 10000)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+      g_autofree char *body = NULL;
+      guint count = MIN (10000, n - done);
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "station");
+      json_builder_add_string_value (b, code);
+      json_builder_set_member_name (b, "readings");
+      json_builder_begin_array (b);
+      for (guint i = done; i < done + count; i++)
+        {
+          gint64 at = start + i * step;
+          g_autofree char *text = ioc_time_format (at);
+          double value = g_rand_int_range (rand, 0, 40) * 0.5;
+
+          expect_reading (expected, at, value);
+          json_builder_begin_array (b);
+          json_builder_add_string_value (b, text);
+          json_builder_add_double_value (b, value);
+          json_builder_end_array (b);
+        }
+      json_builder_end_array (b);
+      body = iocd_test_json_finish (b);
+      post_ok (body, count, "rollup: history");
+    }
+
+  check_series_exact (code, expected, start, end, 1000);
+
+  /* Out of order, in the full form: replacements (new extremes and values
+   * that were extremes), two readings at one time (the later counts), and
+   * readings between the minutes, inside hours already summarized. */
+  for (guint round = 0; round < 3; round++)
+    {
+      g_autoptr(JsonBuilder) b = json_builder_new_immutable ();
+      g_autofree char *body = NULL;
+      const guint count = 3000;
+
+      json_builder_begin_object (b);
+      json_builder_set_member_name (b, "readings");
+      json_builder_begin_array (b);
+      for (guint i = 0; i < count; i++)
+        {
+          gint64 at = start + g_rand_int_range (rand, 0, n) * step;
+          g_autofree char *text = NULL;
+          double value = g_rand_int_range (rand, -10, 60) * 0.5;
+
+          if (round == 1)
+            at += 30 * G_USEC_PER_SEC;
+          if (round == 2 && i % 2 == 1)
+            at = start + g_rand_int_range (rand, 0, n) * step;
+          text = ioc_time_format (at);
+          expect_reading (expected, at, value);
+          json_builder_begin_object (b);
+          json_builder_set_member_name (b, "station");
+          json_builder_add_string_value (b, code);
+          json_builder_set_member_name (b, "at");
+          json_builder_add_string_value (b, text);
+          json_builder_set_member_name (b, "value");
+          json_builder_add_double_value (b, value);
+          json_builder_end_object (b);
+        }
+      json_builder_end_array (b);
+      body = iocd_test_json_finish (b);
+      post_ok (body, count, "rollup: changes");
+    }
+
+  check_series_exact (code, expected, start, end, 1000);
+  check_series_exact (code, expected, start, end, 200);
+  check_series_exact (code, expected, start, end, 2);
+  check_series_exact (code, expected, start, end, 9999);
+  /* Ranges that cut hours at both ends. */
+  check_series_exact (code, expected, start + 7 * G_TIME_SPAN_DAY + 12345678, end - 3 * G_TIME_SPAN_DAY - 7654321,
+                      1000);
+  check_series_exact (code, expected, start + G_TIME_SPAN_DAY + 1, start + 9 * G_TIME_SPAN_DAY - 1, 500);
+  check_series_exact (code, expected, start + 90 * G_TIME_SPAN_MINUTE, start + 200 * G_TIME_SPAN_MINUTE, 10);
+  check_series_exact (code, expected, start - G_TIME_SPAN_DAY, start - 1, 1000);
+}
+
+/* Every body takes the fast path or the general one (json-glib); the same
+ * readings must come out of both. An unknown member sends a body down the
+ * general path. */
+static void
+test_fast_path_same (void)
+{
+  static const char * const numbers[] = {
+    "1.5", "-0", "-0.0", "0", "1e2", "1E-3", "0.1", "2.675", "-12.25e+1", "123456789012345",
+    "1234567890123456789", "2.5e-308", "1.7976931348623157e308", "4.9e-324", "0.30000000000000004", "7",
+  };
+  gint64 start = 0;
+
+  g_assert_true (ioc_time_parse ("2019-06-01T00:00:00Z", &start));
+  for (guint variant = 0; variant < 2; variant++)
+    {
+      gint64 base = start + variant * G_TIME_SPAN_DAY;
+      g_autoptr(GString) body = g_string_new ("{ \"station\" : \"KK-NINHKIEU\" ,\n\t\"readings\": [");
+      g_autoptr(GArray) series = NULL;
+      gint64 count = 0;
+
+      for (guint i = 0; i < G_N_ELEMENTS (numbers); i++)
+        {
+          g_autofree char *at = ioc_time_format (base + i * G_TIME_SPAN_MINUTE);
+
+          g_string_append_printf (body, "%s[\"%s\", %s]", i ? ", " : "", at, numbers[i]);
+        }
+      g_string_append (body, variant ? "], \"note\": \"general path\" }" : "] }");
+      post_ok (body->str, G_N_ELEMENTS (numbers), variant ? "general path" : "fast path");
+
+      series = fetch_series ("KK-NINHKIEU", base, base + G_TIME_SPAN_HOUR, 100, &count, NULL);
+      g_assert_nonnull (series);
+      g_assert_cmpint (count, ==, G_N_ELEMENTS (numbers));
+      for (guint i = 0; i < series->len; i++)
+        {
+          double want = g_ascii_strtod (numbers[i], NULL);
+          double got = g_array_index (series, Point, i).value;
+
+          /* json-glib reads a minus sign as 0 − the number: no zero is
+           * negative. */
+          if (want == 0)
+            want = 0;
+          if (got != want || signbit (got) != signbit (want))
+            iocd_test_fail ("%s path: %s stored as %.17g", variant ? "general" : "fast", numbers[i], got);
+        }
+    }
+}
+
+/* {"station", "start", "interval_s", "values"}: gauges report at fixed
+ * intervals. Validated whole like the other forms. */
+static void
+test_interval_form (void)
+{
+  gint64 start = 0;
+  g_autofree char *start_text = NULL;
+  g_autofree char *future = ioc_time_format (g_get_real_time () - G_TIME_SPAN_MINUTE);
+  g_autoptr(GString) body = g_string_new (NULL);
+  g_autoptr(GArray) series = NULL;
+  g_autoptr(GHashTable) expected = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, g_free);
+  gint64 count = 0;
+  const guint n = 20000;
+  struct {
+    const char *body;
+    const char *field;
+  } bad[] = {
+    { "{\"station\": \"CANTHO\", \"start\": \"START\", \"interval_s\": 0, \"values\": [1]}", "interval_s" },
+    { "{\"station\": \"CANTHO\", \"start\": \"START\", \"interval_s\": 300.5, \"values\": [1]}", "interval_s" },
+    { "{\"station\": \"CANTHO\", \"start\": \"START\", \"interval_s\": 86401, \"values\": [1]}", "interval_s" },
+    { "{\"station\": \"CANTHO\", \"start\": \"START\", \"interval_s\": 300, \"values\": []}", "values" },
+    { "{\"station\": \"CANTHO\", \"start\": \"START\", \"interval_s\": 300, \"values\": [1, 2, \"3\"]}", "values.2" },
+    { "{\"station\": \"CANTHO\", \"start\": \"START\", \"interval_s\": 300, \"values\": [1, null]}", "values.1" },
+    { "{\"station\": \"NOPE\", \"start\": \"START\", \"interval_s\": 300, \"values\": [1]}", "station" },
+    { "{\"start\": \"START\", \"interval_s\": 300, \"values\": [1]}", "station" },
+    { "{\"station\": \"CANTHO\", \"start\": \"START\", \"values\": [1]}", "interval_s" },
+    { "{\"station\": \"CANTHO\", \"start\": \"START\", \"interval_s\": 300, \"values\": [1], \"readings\": []}",
+      "values" },
+  };
+
+  g_assert_true (ioc_time_parse ("2019-01-01T00:02:30+07:00", &start));
+  start_text = ioc_time_format (start);
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_auto(GStrv) parts = g_strsplit (bad[i].body, "START", -1);
+      g_autofree char *text = g_strjoinv (start_text, parts);
+      g_autoptr(IocdTestResponse) r = post_readings (token ("admin"), NULL, text);
+
+      iocd_test_check_error (r, 400, "invalid", bad[i].field, text);
+    }
+  {
+    g_autofree char *text = g_strdup_printf ("{\"station\": \"CANTHO\", \"start\": \"2019-01-01T00:00:00\", "
+                                             "\"interval_s\": 300, \"values\": [1]}");
+    g_autoptr(IocdTestResponse) r = post_readings (token ("admin"), NULL, text);
+
+    iocd_test_check_error (r, 400, "invalid", "start", text);
+  }
+  {
+    /* Starting a minute ago every 5 minutes: the third value is 9 minutes
+     * ahead, past the 5 minutes of slack; nothing is stored. */
+    g_autofree char *text = g_strdup_printf ("{\"station\": \"CANTHO\", \"start\": \"%s\", \"interval_s\": 300, "
+                                             "\"values\": [1.5, 1.6, 1.7]}", future);
+    g_autoptr(IocdTestResponse) r = post_readings (token ("admin"), NULL, text);
+    gint64 at = 0;
+
+    iocd_test_check_error (r, 400, "invalid", "values.2", "a value in the future");
+    ioc_time_parse (future, &at);
+    g_clear_pointer (&series, g_array_unref);
+    series = fetch_series ("CANTHO", at, at + G_TIME_SPAN_HOUR, 10000, &count, NULL);
+    g_assert_nonnull (series);
+    /* Other tests add readings near now: look for these at their times. */
+    for (guint i = 0; i < series->len; i++)
+      g_assert_true (g_array_index (series, Point, i).at != at &&
+                     g_array_index (series, Point, i).at != at + 300 * G_USEC_PER_SEC);
+  }
+
+  g_string_append_printf (body, "{\"station\": \"CANTHO\", \"start\": \"%s\", \"interval_s\": 300, \"values\": [",
+                          start_text);
+  for (guint i = 0; i < n; i++)
+    {
+      double value = ((i * 7919) % 2000) / 1000.0;
+
+      g_string_append_printf (body, "%s%.3f", i ? "," : "", value);
+      expect_reading (expected, start + (gint64) i * 300 * G_USEC_PER_SEC, g_ascii_strtod (
+                        strrchr (body->str, ',') ? strrchr (body->str, ',') + 1 : strrchr (body->str, '[') + 1, NULL));
+    }
+  g_string_append (body, "]}");
+  g_test_message ("%u readings in the interval form: %zu bytes", n, body->len);
+  post_ok (body->str, n, "interval form");
+
+  g_clear_pointer (&series, g_array_unref);
+  series = fetch_series ("CANTHO", start, start + (gint64) (n - 1) * 300 * G_USEC_PER_SEC, 10000, &count, NULL);
+  g_assert_cmpint (count, ==, n);
+  check_series_exact ("CANTHO", expected, start, start + (gint64) (n - 1) * 300 * G_USEC_PER_SEC, 1000);
+  check_series_exact ("CANTHO", expected, start + 1, start + 3 * G_TIME_SPAN_DAY, 10000);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -791,6 +1145,9 @@ main (int    argc,
   g_test_add_func ("/sensors/readings/downsampled", test_downsampled);
   g_test_add_func ("/sensors/stations/list", test_stations_list);
   g_test_add_func ("/sensors/events/operator", test_event);
+  g_test_add_func ("/sensors/readings/rollup-exact", test_rollup_exact);
+  g_test_add_func ("/sensors/ingest/fast-path-same", test_fast_path_same);
+  g_test_add_func ("/sensors/ingest/interval-form", test_interval_form);
   iocd_test_add_shutdown ("/sensors/shutdown/clean", server);
 
   return iocd_test_run (&server, &session);

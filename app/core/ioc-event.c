@@ -30,6 +30,7 @@ ioc_event_clear (gpointer data)
   g_clear_pointer (&self->task, ioc_task_unref);
   g_clear_pointer (&self->entry, ioc_timeline_entry_unref);
   g_clear_pointer (&self->data, json_node_unref);
+  g_clear_pointer (&self->text, g_ref_string_release);
 }
 
 void

@@ -21,6 +21,8 @@ typedef struct {
   IocTask           *task;     /* the task after the change */
   IocTimelineEntry  *entry;    /* what was done */
   JsonNode          *data;     /* for events about other things than tasks */
+  char              *text;     /* GRefString or NULL: the event as sent to those who see
+                                * reporters, when its committer already rendered it */
 } IocEvent;
 
 #define IOC_TYPE_EVENT (ioc_event_get_type ())

@@ -308,8 +308,10 @@ iocd_event_hub_publish (IocdEventHub *self,
 
       if (client_wants_reporter (client))
         {
+          /* The committer's rendering, when there is one, is this very text. */
           if (with_reporter == NULL)
-            with_reporter = render_event (event, TRUE);
+            with_reporter = event->text != NULL ? g_ref_string_acquire (event->text)
+                                                : render_event (event, TRUE);
           client_queue (client, with_reporter);
         }
       else

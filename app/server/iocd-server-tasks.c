@@ -138,8 +138,15 @@ render_task_response (IocdChange *change,
                       gpointer    user_data)
 {
   RenderData *data = user_data;
-  g_autoptr(JsonNode) node = ioc_task_to_json_node (change->task, json_flags_for (data->user), data->now);
+  g_autoptr(JsonNode) node = NULL;
+  IocTaskJsonFlags flags = json_flags_for (data->user);
 
+  /* The store rendered the task for the event with the same flags and time:
+   * the answer is those very bytes. */
+  if (change->task_text != NULL && flags == IOC_TASK_JSON_REPORTER && data->now == change->entry->at)
+    return g_strdup (change->task_text);
+
+  node = ioc_task_to_json_node (change->task, flags, data->now);
   return json_to_string (node, FALSE);
 }
 
@@ -747,6 +754,9 @@ handle_action (IocdServer  *self,
   change.task = next;
   change.expected_version = current->version;
   change.event_kind = IOC_EVENT_TASK_CHANGED;
+  /* Only the columns set in the switch and just above can differ. */
+  change.workflow_only = TRUE;
+  change.same_department = g_strcmp0 (current->department, next->department) == 0;
   change.idempotency_user = key ? user->id : 0;
   change.idempotency_key = key;
   change.request_hash = hash;

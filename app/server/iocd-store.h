@@ -53,6 +53,10 @@ struct _IocdChange {
   gint64             expected_version;  /* 0 for intake */
   IocTimelineEntry  *entry;             /* appended to the timeline */
   const char        *event_kind;
+  /* A workflow action: only version, state, department, due_at, updated_at,
+   * duplicate_of, rating and result may differ from the stored task. */
+  gboolean           workflow_only;
+  gboolean           same_department;   /* the department did not change */
 
   gint64             idempotency_user;  /* 0: no Idempotency-Key */
   const char        *idempotency_key;
@@ -60,6 +64,11 @@ struct _IocdChange {
   guint              response_status;
   IocdChangeRender   render;
   gpointer           render_data;
+
+  /* Set by the store for render only: the task as the event carries it
+   * (with reporter, at entry->at), so that an answer that is the same
+   * need not be rendered again. */
+  const char        *task_text;
 
   /* Set by the store on success. */
   char              *response_body;

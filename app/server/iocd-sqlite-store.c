@@ -260,8 +260,8 @@ static const char * const migrations[] = {
 
 gboolean
 iocd_sqlite_set_sqlite_error (IocdSqliteStore  *self,
-                  GError          **error,
-                  const char       *what)
+                              GError          **error,
+                              const char       *what)
 {
   int code = sqlite3_extended_errcode (self->db);
 
@@ -274,8 +274,8 @@ iocd_sqlite_set_sqlite_error (IocdSqliteStore  *self,
 
 sqlite3_stmt *
 iocd_sqlite_prepare (IocdSqliteStore  *self,
-         const char       *sql,
-         GError          **error)
+                     const char       *sql,
+                     GError          **error)
 {
   sqlite3_stmt *stmt = g_hash_table_lookup (self->statements, sql);
 
@@ -298,8 +298,8 @@ iocd_sqlite_prepare (IocdSqliteStore  *self,
 
 gboolean
 iocd_sqlite_exec (IocdSqliteStore  *self,
-      const char       *sql,
-      GError          **error)
+                  const char       *sql,
+                  GError          **error)
 {
   char *message = NULL;
 
@@ -315,8 +315,8 @@ iocd_sqlite_exec (IocdSqliteStore  *self,
 
 gboolean
 iocd_sqlite_step_done (IocdSqliteStore  *self,
-           sqlite3_stmt     *stmt,
-           GError          **error)
+                       sqlite3_stmt     *stmt,
+                       GError          **error)
 {
   int rc = sqlite3_step (stmt);
 
@@ -329,8 +329,8 @@ iocd_sqlite_step_done (IocdSqliteStore  *self,
 
 void
 iocd_sqlite_bind_text (sqlite3_stmt *stmt,
-           int           index,
-           const char   *text)
+                       int           index,
+                       const char   *text)
 {
   if (text == NULL)
     sqlite3_bind_null (stmt, index);
@@ -340,8 +340,8 @@ iocd_sqlite_bind_text (sqlite3_stmt *stmt,
 
 void
 iocd_sqlite_bind_time (sqlite3_stmt *stmt,
-           int           index,
-           gint64        value)
+                       int           index,
+                       gint64        value)
 {
   if (value == 0)
     sqlite3_bind_null (stmt, index);
@@ -351,7 +351,7 @@ iocd_sqlite_bind_time (sqlite3_stmt *stmt,
 
 char *
 iocd_sqlite_column_dup (sqlite3_stmt *stmt,
-            int           column)
+                        int           column)
 {
   const unsigned char *text = sqlite3_column_text (stmt, column);
 
@@ -360,7 +360,7 @@ iocd_sqlite_column_dup (sqlite3_stmt *stmt,
 
 const char *
 iocd_sqlite_column_text (sqlite3_stmt *stmt,
-             int           column)
+                         int           column)
 {
   return (const char *) sqlite3_column_text (stmt, column);
 }
@@ -369,14 +369,14 @@ iocd_sqlite_column_text (sqlite3_stmt *stmt,
  * later writes fails at once with SQLITE_BUSY_SNAPSHOT under WAL. */
 gboolean
 iocd_sqlite_begin_write (IocdSqliteStore  *self,
-             GError          **error)
+                         GError          **error)
 {
   return iocd_sqlite_exec (self, self->in_batch ? "SAVEPOINT change" : "BEGIN IMMEDIATE", error);
 }
 
 gboolean
 iocd_sqlite_commit_write (IocdSqliteStore  *self,
-              GError          **error)
+                          GError          **error)
 {
   return iocd_sqlite_exec (self, self->in_batch ? "RELEASE change" : "COMMIT", error);
 }
@@ -1640,43 +1640,31 @@ do_commit_change (IocdSqliteStore  *self,
       if (!iocd_sqlite_step_done (self, stmt, error))
         return FALSE;
     }
-  else if (change->workflow_only)
+  else
     {
+      const char *sql;
+
       /* Only what a workflow action changes is written: nothing searched
        * for changed, so the search text is neither folded again nor
        * rewritten, and SQLite leaves alone the indexes (and triggers) on
        * columns not set here, which keeps their pages out of the WAL.
        * bind_task() binds every column; those not named here are unused. */
-      stmt = iocd_sqlite_prepare (self,
-                      "UPDATE tasks SET version = ?1, state = ?15, department = ?16, due_at = ?17, "
-                      "updated_at = ?19, duplicate_of = ?20, rating = ?21, result = ?22 "
-                      "WHERE id = ?26 AND version = ?27", error);
-      if (stmt == NULL)
-        return FALSE;
-
-      bind_task (stmt, task, NULL);
-      sqlite3_bind_int64 (stmt, 26, task->id);
-      sqlite3_bind_int64 (stmt, 27, change->expected_version);
-      if (!iocd_sqlite_step_done (self, stmt, error))
-        return FALSE;
-
-      if (sqlite3_changes (self->db) == 0)
+      if (change->workflow_only)
+        sql = "UPDATE tasks SET version = ?1, state = ?15, department = ?16, due_at = ?17, "
+              "updated_at = ?19, duplicate_of = ?20, rating = ?21, result = ?22 "
+              "WHERE id = ?26 AND version = ?27";
+      else
         {
-          g_set_error (error, IOC_ERROR, IOC_ERROR_CONFLICT,
-                       "task %" G_GINT64_FORMAT " was changed by someone else", task->id);
-          return FALSE;
+          search = ioc_task_dup_search_text (task);
+          sql = "UPDATE tasks SET version = ?1, source = ?2, category = ?3, title = ?4, "
+                "description = ?5, lat = ?6, lon = ?7, address = ?8, commune = ?9, media = ?10, "
+                "reporter_name = ?11, reporter_phone = ?12, reporter_email = ?13, priority = ?14, "
+                "state = ?15, department = ?16, due_at = ?17, created_at = ?18, updated_at = ?19, "
+                "duplicate_of = ?20, rating = ?21, result = ?22, search = ?23, attributes = ?24, "
+                "client = ?25 WHERE id = ?26 AND version = ?27";
         }
-    }
-  else
-    {
-      search = ioc_task_dup_search_text (task);
-      stmt = iocd_sqlite_prepare (self,
-                      "UPDATE tasks SET version = ?1, source = ?2, category = ?3, title = ?4, "
-                      "description = ?5, lat = ?6, lon = ?7, address = ?8, commune = ?9, media = ?10, "
-                      "reporter_name = ?11, reporter_phone = ?12, reporter_email = ?13, priority = ?14, "
-                      "state = ?15, department = ?16, due_at = ?17, created_at = ?18, updated_at = ?19, "
-                      "duplicate_of = ?20, rating = ?21, result = ?22, search = ?23, attributes = ?24, "
-                      "client = ?25 WHERE id = ?26 AND version = ?27", error);
+
+      stmt = iocd_sqlite_prepare (self, sql, error);
       if (stmt == NULL)
         return FALSE;
 

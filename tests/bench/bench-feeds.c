@@ -10,6 +10,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "bench-stats.h"
+
 #include "ioc-core.h"
 #include "iocd-test-utils.h"
 
@@ -80,46 +82,6 @@ verdict (Bench    *bench,
 {
   bench->missed |= !met;
   return met ? "met" : "MISSED";
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Nearest rank: the value at or below which a fraction q of the samples lie. */
-static double
-percentile (GArray *sorted,
-            double  q)
-{
-  guint rank;
-
-  if (sorted->len == 0)
-    return NAN;
-
-  rank = (guint) ceil (q * sorted->len);
-  rank = CLAMP (rank, 1, sorted->len);
-  return g_array_index (sorted, double, rank - 1);
-}
-
-/* Sorts @ms in place. */
-static char *
-describe_latency (GArray *ms)
-{
-  double sum = 0;
-
-  g_array_sort (ms, compare_double);
-  for (guint i = 0; i < ms->len; i++)
-    sum += g_array_index (ms, double, i);
-
-  return g_strdup_printf ("p50 %.2f ms, p99 %.2f ms, max %.2f ms, mean %.2f ms, n %u",
-                          percentile (ms, 0.50), percentile (ms, 0.99),
-                          ms->len ? g_array_index (ms, double, ms->len - 1) : NAN,
-                          ms->len ? sum / ms->len : NAN, ms->len);
 }
 
 /* Other work on the machine skews every figure; the reader should know. */
@@ -565,7 +527,7 @@ bench_open311 (Bench   *bench,
     return FALSE;
 
   rate = n_posts / seconds;
-  latency_text = describe_latency (latency);
+  latency_text = bench_describe_latency (latency);
   add_summary (bench, "open311: %.0f POSTs/s sustained (target >= %.0f/s: %s): %u POSTs of requests.json, "
                "%u in flight on %u kept-alive connections, %.2f s",
                rate, TARGET_POSTS_PER_S, verdict (bench, rate >= TARGET_POSTS_PER_S), n_posts, in_flight,
@@ -817,7 +779,7 @@ bench_year (Bench       *bench,
   cpu1 = server_cpu_ms (bench);
 
   rate = PER_YEAR / seconds;
-  latency_text = describe_latency (latency);
+  latency_text = bench_describe_latency (latency);
   server_ms = logged_ingest_ms (bench, *n_logged);
   *n_logged += server_ms->len;
   for (guint i = 0; i < server_ms->len; i++)
@@ -831,7 +793,7 @@ bench_year (Bench       *bench,
                g_bytes_get_size (g_ptr_array_index (year->bodies, 0)) / 1e3);
   if (server_ms->len == year->bodies->len)
     {
-      g_autofree char *server_text = describe_latency (server_ms);
+      g_autofree char *server_text = bench_describe_latency (server_ms);
 
       add_summary (bench, "readings %s: server side (handler: parse, validate, store, alarm rule, commit) "
                    "%.0f readings/s, %.2f s of %.2f s; per request %s",
@@ -954,8 +916,8 @@ bench_series (Bench   *bench,
       return FALSE;
     }
 
-  latency_text = describe_latency (latency);
-  p99 = percentile (latency, 0.99);
+  latency_text = bench_describe_latency (latency);
+  p99 = bench_percentile (latency, 0.99);
   add_summary (bench, "series: p99 %.2f ms (target < %.0f ms: %s): %u GETs one at a time of %s",
                p99, TARGET_SERIES_P99_MS, verdict (bench, p99 < TARGET_SERIES_P99_MS), n_gets, job.path);
   add_summary (bench, "series: %s; count %u, %" G_GINT64_FORMAT "–%" G_GINT64_FORMAT " points (<= %u), "

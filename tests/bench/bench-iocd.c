@@ -19,6 +19,8 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "bench-stats.h"
+
 #include "ioc-core.h"
 
 /*
@@ -52,51 +54,6 @@ add_summary (const char *format,
   va_start (args, format);
   g_ptr_array_add (summary, g_strdup_vprintf (format, args));
   va_end (args);
-}
-
-static int
-compare_double (gconstpointer a,
-                gconstpointer b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return x < y ? -1 : x > y;
-}
-
-/* Nearest rank: the value below which q of the samples lie. */
-static double
-percentile (GArray *sorted,
-            double  q)
-{
-  guint rank;
-
-  if (sorted->len == 0)
-    return NAN;
-
-  rank = (guint) ceil (q * sorted->len);
-  rank = CLAMP (rank, 1, sorted->len);
-  return g_array_index (sorted, double, rank - 1);
-}
-
-static void
-sort_samples (GArray *ms)
-{
-  g_array_sort (ms, compare_double);
-}
-
-static char *
-describe_latency (GArray *ms)
-{
-  double sum = 0;
-
-  sort_samples (ms);
-  for (guint i = 0; i < ms->len; i++)
-    sum += g_array_index (ms, double, i);
-
-  return g_strdup_printf ("p50 %.2f ms, p99 %.2f ms, max %.2f ms, mean %.2f ms, n %u",
-                          percentile (ms, 0.50), percentile (ms, 0.99),
-                          ms->len ? g_array_index (ms, double, ms->len - 1) : NAN,
-                          ms->len ? sum / ms->len : NAN, ms->len);
 }
 
 static const char *
@@ -997,9 +954,9 @@ report_delays (const char *label,
   g_autofree char *text = NULL;
   gboolean met;
 
-  sort_samples (ms);
-  met = ms->len > 0 && percentile (ms, 0.99) < target;
-  text = describe_latency (ms);
+  bench_sort_samples (ms);
+  met = ms->len > 0 && bench_percentile (ms, 0.99) < target;
+  text = bench_describe_latency (ms);
   g_print ("summary %s: %s (target p99 < %.0f ms: %s)\n", label, text, target, verdict (met));
 }
 
@@ -1545,14 +1502,14 @@ bench_get_one (Bench   *bench,
   start = g_get_monotonic_time () - start;
   iocd_ms = phase_end (&phase, "get-one");
 
-  figures = describe_latency (ms);
-  met = percentile (ms, 0.99) < 5;
+  figures = bench_describe_latency (ms);
+  met = bench_percentile (ms, 0.99) < 5;
   g_print ("get-one: %u sequential GET /api/v1/tasks/{random id} with timeline, over %u connection(s), "
            "%.0f requests/s; iocd CPU %.3f ms per request\n",
            ms->len, g_hash_table_size (connections), ms->len / (start / 1e6), iocd_ms / ms->len);
   g_print ("get-one: %s\n", figures);
-  add_summary ("get-one:  p50 %.2f ms, p99 %.2f ms (target p99 < 5 ms: %s)", percentile (ms, 0.5),
-               percentile (ms, 0.99), verdict (met));
+  add_summary ("get-one:  p50 %.2f ms, p99 %.2f ms (target p99 < 5 ms: %s)", bench_percentile (ms, 0.5),
+               bench_percentile (ms, 0.99), verdict (met));
   return TRUE;
 }
 
@@ -1670,13 +1627,13 @@ bench_pages (Bench   *bench,
         }
 
       phase_end (&phase, short_names[kind]);
-      figures = describe_latency (ms);
-      met = percentile (ms, 0.99) < 20;
+      figures = bench_describe_latency (ms);
+      met = bench_percentile (ms, 0.99) < 20;
       g_print ("%s: GET /api/v1/tasks?%s&limit=100: %.1f tasks per page on average, %u of %u pages full\n",
                short_names[kind], names[kind], (double) rows / ms->len, full, ms->len);
       g_print ("%s: %s; slowest %s\n", short_names[kind], figures, slowest);
       add_summary ("%-22s p50 %.2f ms, p99 %.2f ms (target p99 < 20 ms: %s)", short_names[kind],
-                   percentile (ms, 0.5), percentile (ms, 0.99), verdict (met));
+                   bench_percentile (ms, 0.5), bench_percentile (ms, 0.99), verdict (met));
     }
 
   return TRUE;
@@ -1990,7 +1947,7 @@ bench_forwards (Bench   *bench,
       g_array_append_val (latency, d);
       g_hash_table_add (connections, &f->connection);
     }
-  latency_text = describe_latency (latency);
+  latency_text = bench_describe_latency (latency);
 
   g_print ("forwards: %u POST /api/v1/tasks/{id}/forward, %u in flight over %u connection(s)%s, "
            "%u failed, in %.3f s: %.0f forwards/s\n",

@@ -14,6 +14,7 @@
 #include "ioc-indicator.h"
 #include "ioc-json.h"
 #include "ioc-series.h"
+#include "ioc-spatial-index.h"
 #include "ioc-station.h"
 #include "ioc-task.h"
 #include "ioc-text.h"

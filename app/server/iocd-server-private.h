@@ -26,6 +26,13 @@ struct _IocdServer
   /* Sign-ins being checked in a worker thread, per user name: they count
    * against the lockout before their outcome is known. */
   GHashTable      *logins_in_flight;
+
+  /* Task changes checked and waiting for their group commit
+   * (iocd-server-tasks.c), and the tasks and Idempotency-Keys they touch. */
+  GPtrArray       *pending;
+  GHashTable      *pending_tasks;   /* gint64 * task id */
+  GHashTable      *pending_keys;    /* "user id:key" */
+  guint            pending_id;
 };
 
 /* One request being answered. */
@@ -40,6 +47,9 @@ typedef struct {
   char              *token_hash;
   gint64             now;
 } IocdRequest;
+
+void      iocd_request_free           (IocdRequest  *request);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IocdRequest, iocd_request_free)
 
 void      iocd_request_send_json      (IocdRequest  *request,
                                        guint         status,
@@ -57,6 +67,7 @@ JsonObject *iocd_request_parse_body   (IocdRequest  *request,
 gboolean  iocd_server_reload_reference (IocdServer  *self,
                                         GError     **error);
 
+/* Takes @request: a change is answered once it is committed. */
 void      iocd_server_handle_tasks    (IocdServer   *self,
                                        IocdRequest  *request,
                                        char        **segments);
@@ -81,6 +92,9 @@ void      iocd_server_handle_stations   (IocdServer   *self,
                                          IocdRequest  *request,
                                          char        **segments);
 void      iocd_server_handle_layers     (IocdServer   *self,
+                                         IocdRequest  *request,
+                                         char        **segments);
+void      iocd_server_handle_overview   (IocdServer   *self,
                                          IocdRequest  *request,
                                          char        **segments);
 

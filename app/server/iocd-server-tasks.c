@@ -69,6 +69,12 @@ set_location (IocdRequest *request,
   soup_message_headers_replace (soup_server_message_get_response_headers (request->msg), "Location", location);
 }
 
+static const char *
+idempotency_key_of (IocdRequest *request)
+{
+  return soup_message_headers_get_one (soup_server_message_get_request_headers (request->msg), "Idempotency-Key");
+}
+
 /* Returns TRUE when the request was answered from an earlier attempt. */
 static gboolean
 answer_from_idempotency (IocdServer   *self,
@@ -150,22 +156,198 @@ render_task_response (IocdChange *change,
   return json_to_string (node, FALSE);
 }
 
-static gboolean
-commit_and_publish (IocdServer   *self,
-                    IocdRequest  *request,
-                    IocdChange   *change,
-                    GError      **error)
+static void send_conflict (IocdServer  *self,
+                           IocdRequest *request,
+                           gint64       id,
+                           const char  *code,
+                           const char  *message);
+
+/* Group commit
+ *
+ * A task change is checked when its request comes, but written together
+ * with the other changes checked in the same turn of the main loop: one
+ * transaction, in which each change has a savepoint of its own, so that one
+ * that fails (a version that moved, a reused Idempotency-Key) undoes only
+ * itself. Its answer and its event go out once that transaction is
+ * committed, so a 200 still means that the change is stored, and events
+ * still leave in seq order. Writing a burst of forwards at once writes the
+ * pages they share (the ends of the event log, the timeline and their
+ * indexes) once, and commits once, instead of once per forward.
+ *
+ * A change is checked against what is committed. So that a second request
+ * about the same task (or with the same Idempotency-Key) sees the first
+ * one's outcome, as it would one after the other, the changes waiting are
+ * committed before such a request is checked. Every other request is
+ * ordered before the changes waiting: none of them has been answered. */
+
+#define PENDING_MAX 64
+
+typedef struct {
+  IocdRequest *request;
+  IocdChange   change;       /* owns change.task and change.entry */
+  RenderData   render;
+  char        *request_hash;
+  gboolean     ok;
+  GError      *error;
+} PendingChange;
+
+static void
+pending_change_free (PendingChange *p)
 {
-  RenderData data = { request->user, request->now };
+  g_clear_pointer (&p->change.task, ioc_task_unref);
+  g_clear_pointer (&p->change.entry, ioc_timeline_entry_unref);
+  iocd_change_clear (&p->change);
+  g_free (p->request_hash);
+  g_clear_error (&p->error);
+  g_clear_pointer (&p->request, iocd_request_free);
+  g_free (p);
+}
 
-  change->render = render_task_response;
-  change->render_data = &data;
+static char *
+pending_key (gint64      user_id,
+             const char *key)
+{
+  return g_strdup_printf ("%" G_GINT64_FORMAT ":%s", user_id, key);
+}
 
-  if (!iocd_store_commit_change (self->store, change, error))
-    return FALSE;
+/* The answer to one change of a committed group. */
+static void
+answer_change (IocdServer    *self,
+               PendingChange *p)
+{
+  IocdRequest *request = p->request;
+  IocdChange *change = &p->change;
 
-  iocd_server_publish (self, change->event, change->departments);
-  return TRUE;
+  if (p->ok)
+    {
+      iocd_server_publish (self, change->event, change->departments);
+      if (change->response_status == 201)
+        set_location (request, change->task->id);
+      else
+        g_debug ("%s: task %" G_GINT64_FORMAT " %s → %s", request->user->username, change->task->id,
+                 ioc_task_state_to_string (change->entry->from_state),
+                 ioc_task_state_to_string (change->entry->to_state));
+      iocd_request_send_text (request, change->response_status, change->response_body);
+    }
+  else if (change->expected_version != 0 && change->idempotency_key == NULL &&
+           g_error_matches (p->error, IOC_ERROR, IOC_ERROR_CONFLICT))
+    send_conflict (self, request, change->task->id, "conflict", p->error->message);
+  else
+    iocd_request_send_error (request, p->error);
+
+  soup_server_message_unpause (request->msg);
+}
+
+static void
+commit_pending (IocdServer *self)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_clear_handle_id (&self->pending_id, g_source_remove);
+  if (self->pending->len == 0)
+    return;
+
+  pending = g_steal_pointer (&self->pending);
+  g_ptr_array_set_free_func (pending, (GDestroyNotify) pending_change_free);
+  self->pending = g_ptr_array_new ();
+  g_hash_table_remove_all (self->pending_tasks);
+  g_hash_table_remove_all (self->pending_keys);
+
+  if (iocd_store_begin_batch (self->store, &error))
+    {
+      for (guint i = 0; i < pending->len; i++)
+        {
+          PendingChange *p = g_ptr_array_index (pending, i);
+
+          p->ok = iocd_store_commit_change (self->store, &p->change, &p->error);
+        }
+      iocd_store_end_batch (self->store, TRUE, &error);
+    }
+
+  /* Nothing is stored: no change may be answered as done, nor published. */
+  if (error != NULL)
+    for (guint i = 0; i < pending->len; i++)
+      {
+        PendingChange *p = g_ptr_array_index (pending, i);
+
+        p->ok = FALSE;
+        g_clear_error (&p->error);
+        p->error = g_error_copy (error);
+      }
+
+  for (guint i = 0; i < pending->len; i++)
+    answer_change (self, g_ptr_array_index (pending, i));
+}
+
+static gboolean
+commit_pending_cb (gpointer data)
+{
+  IocdServer *self = data;
+
+  self->pending_id = 0;
+  commit_pending (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Commits the changes waiting when one is about task @task_id or uses
+ * @key (an Idempotency-Key of @user_id), so that what follows sees it. */
+static void
+settle_pending (IocdServer *self,
+                gint64      task_id,
+                gint64      user_id,
+                const char *key)
+{
+  gboolean touching = FALSE;
+
+  if (self->pending->len == 0)
+    return;
+
+  if (task_id != 0 && g_hash_table_contains (self->pending_tasks, &task_id))
+    touching = TRUE;
+  else if (key != NULL)
+    {
+      g_autofree char *k = pending_key (user_id, key);
+
+      touching = g_hash_table_contains (self->pending_keys, k);
+    }
+
+  if (touching)
+    commit_pending (self);
+}
+
+/* Takes @request, @task and @change->entry; @change is copied. The request
+ * is answered when the group is committed. */
+static void
+queue_change (IocdServer  *self,
+              IocdRequest *request,
+              IocTask     *task,
+              IocdChange  *change)
+{
+  PendingChange *p = g_new0 (PendingChange, 1);
+
+  p->request = request;
+  p->change = *change;
+  p->change.task = task;
+  p->render.user = request->user;
+  p->render.now = request->now;
+  p->change.render = render_task_response;
+  p->change.render_data = &p->render;
+  p->request_hash = g_strdup (change->request_hash);
+  p->change.request_hash = p->request_hash;
+
+  soup_server_message_pause (request->msg);
+  g_ptr_array_add (self->pending, p);
+  if (task->id != 0)
+    g_hash_table_add (self->pending_tasks, &p->change.task->id);
+  if (change->idempotency_key != NULL)
+    g_hash_table_add (self->pending_keys, pending_key (change->idempotency_user, change->idempotency_key));
+
+  if (self->pending->len >= PENDING_MAX)
+    commit_pending (self);
+  else if (self->pending_id == 0)
+    /* After the other requests that this turn of the main loop brings. */
+    self->pending_id = g_idle_add_full (G_PRIORITY_DEFAULT, commit_pending_cb, self, NULL);
 }
 
 static IocTimelineEntry *
@@ -187,10 +369,12 @@ new_entry (IocdRequest  *request,
   return entry;
 }
 
+/* Takes @request. */
 static void
 handle_intake (IocdServer  *self,
-               IocdRequest *request)
+               IocdRequest *request_in)
 {
+  g_autoptr(IocdRequest) request = request_in;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(IocTask) task = NULL;
@@ -205,6 +389,7 @@ handle_intake (IocdServer  *self,
       goto fail;
     }
 
+  settle_pending (self, 0, request->user->id, idempotency_key_of (request));
   if (answer_from_idempotency (self, request, &key, &hash, &error))
     return;
   if (error != NULL)
@@ -244,17 +429,7 @@ handle_intake (IocdServer  *self,
   change.request_hash = hash;
   change.response_status = 201;
 
-  if (!commit_and_publish (self, request, &change, &error))
-    {
-      ioc_timeline_entry_unref (change.entry);
-      iocd_change_clear (&change);
-      goto fail;
-    }
-
-  set_location (request, task->id);
-  iocd_request_send_text (request, 201, change.response_body);
-  ioc_timeline_entry_unref (change.entry);
-  iocd_change_clear (&change);
+  queue_change (self, g_steal_pointer (&request), g_steal_pointer (&task), &change);
   return;
 
 fail:
@@ -581,12 +756,14 @@ send_conflict (IocdServer  *self,
   iocd_request_send_json (request, 409, node);
 }
 
+/* Takes @request. */
 static void
 handle_action (IocdServer  *self,
-               IocdRequest *request,
+               IocdRequest *request_in,
                gint64       id,
                const char  *action_name)
 {
+  g_autoptr(IocdRequest) request = request_in;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonObject) body = NULL;
   g_autoptr(IocActionRequest) action_request = NULL;
@@ -613,6 +790,7 @@ handle_action (IocdServer  *self,
       goto fail;
     }
 
+  settle_pending (self, id, user->id, idempotency_key_of (request));
   if (answer_from_idempotency (self, request, &key, &hash, &error))
     return;
   if (error != NULL)
@@ -762,23 +940,7 @@ handle_action (IocdServer  *self,
   change.request_hash = hash;
   change.response_status = 200;
 
-  if (!commit_and_publish (self, request, &change, &error))
-    {
-      if (g_error_matches (error, IOC_ERROR, IOC_ERROR_CONFLICT) && change.event == NULL && key == NULL)
-        {
-          send_conflict (self, request, id, "conflict", error->message);
-          ioc_timeline_entry_unref (change.entry);
-          iocd_change_clear (&change);
-          return;
-        }
-      goto fail_entry;
-    }
-
-  g_debug ("%s: task %" G_GINT64_FORMAT " %s → %s", user->username, id,
-           ioc_task_state_to_string (current->state), ioc_task_state_to_string (next->state));
-  iocd_request_send_text (request, 200, change.response_body);
-  ioc_timeline_entry_unref (change.entry);
-  iocd_change_clear (&change);
+  queue_change (self, g_steal_pointer (&request), g_steal_pointer (&next), &change);
   return;
 
 fail_entry:
@@ -790,9 +952,10 @@ fail:
 
 void
 iocd_server_handle_tasks (IocdServer   *self,
-                          IocdRequest  *request,
+                          IocdRequest  *request_in,
                           char        **segments)
 {
+  g_autoptr(IocdRequest) request = request_in;
   g_autoptr(GError) error = NULL;
   gint64 id = 0;
 
@@ -801,7 +964,7 @@ iocd_server_handle_tasks (IocdServer   *self,
       if (g_str_equal (request->method, "GET"))
         handle_list (self, request);
       else if (g_str_equal (request->method, "POST"))
-        handle_intake (self, request);
+        handle_intake (self, g_steal_pointer (&request));
       else
         iocd_request_send_method_not_allowed (request, "GET, POST");
       return;
@@ -827,7 +990,7 @@ iocd_server_handle_tasks (IocdServer   *self,
       ioc_action_from_string (segments[1]) < IOC_N_ACTIONS)
     {
       if (g_str_equal (request->method, "POST"))
-        handle_action (self, request, id, segments[1]);
+        handle_action (self, g_steal_pointer (&request), id, segments[1]);
       else
         iocd_request_send_method_not_allowed (request, "POST");
       return;

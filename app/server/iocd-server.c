@@ -22,7 +22,7 @@ iocd_server_publish (IocdServer *self,
   iocd_event_hub_publish (self->hub, event, departments);
 }
 
-static void
+void
 iocd_request_free (IocdRequest *request)
 {
   g_clear_object (&request->msg);
@@ -33,8 +33,6 @@ iocd_request_free (IocdRequest *request)
   g_clear_object (&request->server);
   g_free (request);
 }
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (IocdRequest, iocd_request_free)
 
 void
 iocd_request_send_text (IocdRequest *request,
@@ -605,13 +603,18 @@ handle_api (IocdServer  *self,
   else if (g_str_equal (segments[0], "users") && segments[1] == NULL)
     handle_users (self, request);
   else if (g_str_equal (segments[0], "tasks"))
-    iocd_server_handle_tasks (self, request, segments + 1);
+    {
+      iocd_server_handle_tasks (self, request, segments + 1);
+      return;
+    }
   else if (g_str_equal (segments[0], "indicators"))
     iocd_server_handle_indicators (self, request, segments + 1);
   else if (g_str_equal (segments[0], "stations"))
     iocd_server_handle_stations (self, request, segments + 1);
   else if (g_str_equal (segments[0], "layers"))
     iocd_server_handle_layers (self, request, segments + 1);
+  else if (g_str_equal (segments[0], "overview"))
+    iocd_server_handle_overview (self, request, segments + 1);
   else
     {
       error = g_error_new (IOC_ERROR, IOC_ERROR_NOT_FOUND, "no such resource: %s", request->path);
@@ -875,6 +878,7 @@ iocd_server_dispose (GObject *object)
 {
   IocdServer *self = (IocdServer *) object;
 
+  g_clear_handle_id (&self->pending_id, g_source_remove);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);
   g_clear_object (&self->soup);
@@ -894,6 +898,9 @@ iocd_server_finalize (GObject *object)
   g_clear_pointer (&self->categories, g_hash_table_unref);
   g_clear_pointer (&self->communes, g_hash_table_unref);
   g_clear_pointer (&self->logins_in_flight, g_hash_table_unref);
+  g_clear_pointer (&self->pending, g_ptr_array_unref);
+  g_clear_pointer (&self->pending_tasks, g_hash_table_unref);
+  g_clear_pointer (&self->pending_keys, g_hash_table_unref);
   iocd_config_free (self->config);
 
   G_OBJECT_CLASS (iocd_server_parent_class)->finalize (object);
@@ -918,4 +925,7 @@ iocd_server_init (IocdServer *self)
   self->communes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                           (GDestroyNotify) ioc_commune_unref);
   self->logins_in_flight = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->pending = g_ptr_array_new ();
+  self->pending_tasks = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->pending_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
 }

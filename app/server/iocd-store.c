@@ -20,6 +20,13 @@ iocd_change_clear (IocdChange *change)
   g_clear_pointer (&change->departments, g_free);
 }
 
+void
+iocd_department_overview_free (IocdDepartmentOverview *row)
+{
+  g_free (row->department);
+  g_free (row);
+}
+
 GPtrArray *
 iocd_store_list_departments (IocdStore *self,
                              GError **error)
@@ -274,6 +281,19 @@ iocd_store_last_event_seq (IocdStore *self)
   g_return_val_if_fail (IOCD_IS_STORE (self), 0);
 
   return IOCD_STORE_GET_IFACE (self)->last_event_seq (self);
+}
+
+GPtrArray *
+iocd_store_department_overview (IocdStore  *self,
+                                gint64      since,
+                                gint64      now,
+                                const char *department,
+                                GError    **error)
+{
+  g_return_val_if_fail (IOCD_IS_STORE (self), NULL);
+  g_return_val_if_fail (since <= now, NULL);
+
+  return IOCD_STORE_GET_IFACE (self)->department_overview (self, since, now, department, error);
 }
 
 gboolean

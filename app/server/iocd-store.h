@@ -78,6 +78,25 @@ struct _IocdChange {
 
 void iocd_change_clear (IocdChange *change);
 
+/* One department's row of the supervisor overview (GET /overview). */
+typedef struct {
+  char   *department;
+  guint   counts[IOC_N_TASK_STATES];  /* tasks now assigned to it, by state */
+  guint   open;                       /* forwarded, acknowledged or in_progress */
+  guint   overdue;                    /* open with a due time before now */
+  /* Acknowledgements and resolutions at a time in [since, now], with the
+   * median time since the latest forward of the task before each (to the
+   * department it was then forwarded to, which the row is about), in
+   * microseconds; -1 when there is none. */
+  guint   acknowledged;
+  gint64  median_acknowledge;
+  guint   resolved;
+  gint64  median_resolve;
+} IocdDepartmentOverview;
+
+void iocd_department_overview_free (IocdDepartmentOverview *row);
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (IocdDepartmentOverview, iocd_department_overview_free)
+
 struct _IocdStoreInterface
 {
   GTypeInterface parent_iface;
@@ -181,7 +200,19 @@ struct _IocdStoreInterface
                                       GError        **error);
   gint64     (*last_event_seq)       (IocdStore      *self);
 
-  /* Many changes in one transaction (seeding); nested calls are an error. */
+  /* One IocdDepartmentOverview per department of the reference data
+   * (only @department's when not NULL), ordered by code; tasks without a
+   * department are in none. */
+  GPtrArray *(*department_overview)  (IocdStore      *self,
+                                      gint64          since,
+                                      gint64          now,
+                                      const char     *department,
+                                      GError        **error);
+
+  /* Many changes in one transaction (seeding, the group commit of task
+   * changes); each commit_change() in it is a savepoint that undoes only
+   * itself when it fails; nested calls are an error. A failed end_batch()
+   * with @commit has undone them all. */
   gboolean   (*begin_batch)          (IocdStore      *self,
                                       GError        **error);
   gboolean   (*end_batch)            (IocdStore      *self,
@@ -226,6 +257,8 @@ IocEvent  *iocd_store_commit_event         (IocdStore *self, const char *kind, c
 GPtrArray *iocd_store_list_events          (IocdStore *self, gint64 after, const char *department,
                                             guint limit, GError **error);
 gint64     iocd_store_last_event_seq       (IocdStore *self);
+GPtrArray *iocd_store_department_overview  (IocdStore *self, gint64 since, gint64 now, const char *department,
+                                            GError **error);
 gboolean   iocd_store_begin_batch          (IocdStore *self, GError **error);
 gboolean   iocd_store_end_batch            (IocdStore *self, gboolean commit, GError **error);
 char      *iocd_store_get_meta             (IocdStore *self, const char *key);

@@ -28,7 +28,7 @@
  *
  * The main process starts iocd on a fresh copy of a cached, seeded state
  * directory and measures, as an operator: GET of one task, filtered pages,
- * and forwards per second. During the forwards a second process (this
+ * the supervisor overview and forwards per second. During the forwards a second process (this
  * binary with --listener) holds 50 WebSocket event streams, so that
  * decrypting and timing 50 copies of every event does not run on the
  * main loop that sends the forwards; it reports what each listener
@@ -1267,6 +1267,7 @@ typedef struct {
   char    *state_cache;
   guint    get_count;
   guint    page_count;
+  guint    overview_count;
   guint    forward_max;
   guint    in_flight;
   guint    listeners;
@@ -1640,6 +1641,83 @@ bench_pages (Bench   *bench,
 }
 
 /* Every verified task, through the list API as the console pages it. */
+/* The supervisor overview: every department's counts, overdue tasks and
+ * median times to acknowledge and resolve over 30 days of a store this size. */
+static gboolean
+bench_overview (Bench   *bench,
+                GError **error)
+{
+  g_autoptr(GArray) ms = g_array_new (FALSE, FALSE, sizeof (double));
+  g_autofree char *figures = NULL;
+  const guint warmup = 5;
+  Phase phase = { 0 };
+  gint64 departments = 0, open = 0, acknowledged = 0, resolved = 0;
+  gboolean met;
+
+  if (bench->options->overview_count == 0)
+    return TRUE;
+
+  for (guint i = 0; i < warmup + bench->options->overview_count; i++)
+    {
+      g_autoptr(SoupMessage) msg = client_message (&bench->client, "GET", "/api/v1/overview", bench->token, NULL);
+      g_autoptr(GBytes) body = NULL;
+      gint64 t0, t1;
+
+      if (i == warmup)
+        phase_begin (&phase, bench->iocd.pid, 0);
+
+      t0 = g_get_monotonic_time ();
+      body = client_fetch (&bench->client, msg, error);
+      t1 = g_get_monotonic_time ();
+      if (body == NULL)
+        return FALSE;
+      if (soup_message_get_status (msg) != 200)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "GET /api/v1/overview: HTTP %u",
+                       soup_message_get_status (msg));
+          return FALSE;
+        }
+
+      if (i >= warmup)
+        {
+          double d = (t1 - t0) / 1000.0;
+
+          g_array_append_val (ms, d);
+        }
+
+      /* What the figure is about, counted after the clock stopped. */
+      if (i == 0)
+        {
+          g_autoptr(JsonNode) node = parse_json (body, error);
+          JsonArray *rows;
+
+          if (node == NULL)
+            return FALSE;
+          rows = json_object_get_array_member (json_node_get_object (node), "departments");
+          departments = json_array_get_length (rows);
+          for (guint r = 0; r < json_array_get_length (rows); r++)
+            {
+              JsonObject *row = json_array_get_object_element (rows, r);
+
+              open += json_object_get_int_member (row, "open");
+              acknowledged += json_object_get_int_member (row, "acknowledged");
+              resolved += json_object_get_int_member (row, "resolved");
+            }
+        }
+    }
+
+  phase_end (&phase, "overview");
+  figures = bench_describe_latency (ms);
+  met = bench_percentile (ms, 0.99) < 100;
+  g_print ("overview: GET /api/v1/overview (30 days): %" G_GINT64_FORMAT " departments, %" G_GINT64_FORMAT
+           " open tasks, %" G_GINT64_FORMAT " acknowledgements and %" G_GINT64_FORMAT " resolutions in the window\n",
+           departments, open, acknowledged, resolved);
+  g_print ("overview: %s\n", figures);
+  add_summary ("overview: p50 %.2f ms, p99 %.2f ms (target p99 < 100 ms: %s)", bench_percentile (ms, 0.5),
+               bench_percentile (ms, 0.99), verdict (met));
+  return TRUE;
+}
+
 static GArray *
 collect_verified (Bench   *bench,
                   GError **error)
@@ -2117,7 +2195,7 @@ bench_main (Options *options)
 
   bench.token = login (&bench.client, "trucban1", bench.iocd.password, &error);
   if (bench.token == NULL || !learn_data (&bench, &error) || !bench_get_one (&bench, &error) ||
-      !bench_pages (&bench, &error) || !bench_forwards (&bench, &error))
+      !bench_pages (&bench, &error) || !bench_overview (&bench, &error) || !bench_forwards (&bench, &error))
     goto out;
 
   rss = proc_status_kib (bench.iocd.pid, "VmRSS");
@@ -2172,13 +2250,16 @@ main (int   argc,
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
   gboolean listener = FALSE;
-  int tasks = 100000, get_count = 2000, page_count = 500, forward_max = 4000, in_flight = 8, listeners = 50;
+  int tasks = 100000, get_count = 2000, page_count = 500, overview_count = 200, forward_max = 4000, in_flight = 8;
+  int listeners = 50;
   Options options = { 0 };
   GOptionEntry entries[] = {
     { "state-cache", 0, 0, G_OPTION_ARG_FILENAME, &options.state_cache, "Seeded state kept between runs", "DIR" },
     { "tasks", 0, 0, G_OPTION_ARG_INT, &tasks, "Demo tasks to seed (100000)", "N" },
     { "get-one", 0, 0, G_OPTION_ARG_INT, &get_count, "GETs of one task (2000)", "N" },
     { "pages", 0, 0, G_OPTION_ARG_INT, &page_count, "GETs of each kind of page (500)", "N" },
+    { "overviews", 0, 0, G_OPTION_ARG_INT, &overview_count,
+      "GETs of the supervisor overview (200); 0 to skip, for an iocd without it", "N" },
     { "forwards", 0, 0, G_OPTION_ARG_INT, &forward_max, "At most this many forwards (4000)", "N" },
     { "in-flight", 0, 0, G_OPTION_ARG_INT, &in_flight, "Forwards in flight (8)", "N" },
     { "listeners", 0, 0, G_OPTION_ARG_INT, &listeners, "Event listeners, a fifth of them liaisons; 0 for none (50)", "N" },
@@ -2204,7 +2285,8 @@ main (int   argc,
   if (listener)
     return listener_main ();
 
-  if (tasks < 1 || get_count < 1 || page_count < 1 || forward_max < 1 || in_flight < 1 || (listeners > 0 && listeners < 5))
+  if (tasks < 1 || get_count < 1 || page_count < 1 || overview_count < 0 || forward_max < 1 || in_flight < 1 ||
+      (listeners > 0 && listeners < 5))
     {
       g_printerr ("bench: the counts must be positive, and 0 or at least 5 listeners\n");
       return 2;
@@ -2212,6 +2294,7 @@ main (int   argc,
   options.tasks = tasks;
   options.get_count = get_count;
   options.page_count = page_count;
+  options.overview_count = overview_count;
   options.forward_max = forward_max;
   options.in_flight = in_flight;
   options.listeners = listeners;

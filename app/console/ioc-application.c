@@ -32,8 +32,19 @@ static void
 ioc_application_startup (GApplication *application)
 {
   IocApplication *self = IOC_APPLICATION (application);
-  static const char *quit_accels[] = { "<Control>q", NULL };
-  static const char *search_accels[] = { "<Control>f", NULL };
+  /* The same list as ui/help-overlay.ui shows. */
+  static const struct {
+    const char *action;
+    const char *accels[3];
+  } shortcuts[] = {
+    { "app.quit", { "<Control>q", NULL } },
+    { "win.find", { "<Control>f", NULL } },
+    { "win.new-task", { "<Control>n", NULL } },
+    { "win.forward-selected", { "<Control><Shift>f", NULL } },
+    { "win.reload", { "F5", NULL } },
+    { "win.fullscreen", { "F11", NULL } },
+    { "win.show-help-overlay", { "<Control>question", NULL } },
+  };
 
   G_APPLICATION_CLASS (ioc_application_parent_class)->startup (application);
 
@@ -42,8 +53,9 @@ ioc_application_startup (GApplication *application)
   apply_style (self);
 
   /* style.css comes from the resource base path: AdwApplication loads it. */
-  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "app.quit", quit_accels);
-  gtk_application_set_accels_for_action (GTK_APPLICATION (application), "win.find", search_accels);
+  for (guint i = 0; i < G_N_ELEMENTS (shortcuts); i++)
+    gtk_application_set_accels_for_action (GTK_APPLICATION (application), shortcuts[i].action,
+                                           shortcuts[i].accels);
 }
 
 static void
@@ -82,6 +94,29 @@ quit_activated (GSimpleAction *action,
   g_application_quit (G_APPLICATION (user_data));
 }
 
+/* A click on a notification: the task opens in a window of this console. */
+static void
+show_task_activated (GSimpleAction *action,
+                     GVariant      *parameter,
+                     gpointer       user_data)
+{
+  GtkApplication *application = GTK_APPLICATION (user_data);
+  GtkWindow *window = gtk_application_get_active_window (application);
+
+  if (!IOC_IS_WINDOW (window))
+    for (GList *l = gtk_application_get_windows (application); l != NULL; l = l->next)
+      if (IOC_IS_WINDOW (l->data))
+        {
+          window = l->data;
+          break;
+        }
+  if (!IOC_IS_WINDOW (window))
+    return;
+
+  ioc_window_show_task (IOC_WINDOW (window), g_variant_get_int64 (parameter));
+  gtk_window_present (window);
+}
+
 static void
 ioc_application_dispose (GObject *object)
 {
@@ -109,6 +144,7 @@ ioc_application_init (IocApplication *self)
 {
   static const GActionEntry entries[] = {
     { "quit", quit_activated, NULL, NULL, NULL },
+    { "show-task", show_task_activated, "x", NULL, NULL },
   };
 
   g_action_map_add_action_entries (G_ACTION_MAP (self), entries, G_N_ELEMENTS (entries), self);

@@ -17,6 +17,12 @@ struct _IocQueueView
   GtkSearchEntry     *search_entry;
   GtkLabel           *count_label;
   GtkColumnView      *column_view;
+  GtkWidget          *filter_bar;
+  GtkDropDown        *state_dropdown;
+  GtkDropDown        *department_dropdown;
+  GtkDropDown        *category_dropdown;
+  GtkToggleButton    *overdue_toggle;
+  GtkWidget          *clear_filters_button;
 
   GtkCustomFilter    *filter;
   GtkFilterListModel *filter_model;
@@ -25,11 +31,29 @@ struct _IocQueueView
 
   GArray             *views;        /* IocView offered to this role */
   IocView             view;
+  IocRole             role;
   char               *department;
   char               *folded_search;
+
+  /* The explicit filters, on top of the view and the search. */
+  IocTaskState        state_filter;       /* IOC_TASK_STATE_INVALID: any */
+  char               *department_filter;  /* NULL: any */
+  char               *category_filter;    /* NULL: any */
+  gboolean            overdue_filter;
+  GPtrArray          *department_codes;   /* dropdown position - 1 → code */
+  GPtrArray          *category_codes;
+  gboolean            syncing;            /* the code moves a dropdown: not the user */
 };
 
 G_DEFINE_FINAL_TYPE (IocQueueView, ioc_queue_view, GTK_TYPE_WIDGET)
+
+enum {
+  PROP_0,
+  PROP_VIEW,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 enum {
   TASK_SELECTED,
@@ -37,6 +61,14 @@ enum {
 };
 
 static guint signals[N_SIGNALS];
+
+/* The states an explicit filter offers, in workflow order. */
+static const IocTaskState filter_states[] = {
+  IOC_TASK_STATE_RECEIVED, IOC_TASK_STATE_VERIFIED, IOC_TASK_STATE_FORWARDED,
+  IOC_TASK_STATE_ACKNOWLEDGED, IOC_TASK_STATE_IN_PROGRESS, IOC_TASK_STATE_RETURNED,
+  IOC_TASK_STATE_RESOLVED, IOC_TASK_STATE_CLOSED, IOC_TASK_STATE_REJECTED,
+  IOC_TASK_STATE_DUPLICATE,
+};
 
 static const char *
 view_label (IocView view)
@@ -55,6 +87,60 @@ view_label (IocView view)
     default:
       return "";
     }
+}
+
+static const char *
+view_suffix (IocView view)
+{
+  switch (view)
+    {
+    case IOC_VIEW_ALL_OPEN: return "all-open";
+    case IOC_VIEW_NEW: return "new";
+    case IOC_VIEW_TO_FORWARD: return "to-forward";
+    case IOC_VIEW_RETURNED: return "returned";
+    case IOC_VIEW_OVERDUE: return "overdue";
+    case IOC_VIEW_FORWARDED_TO_US: return "forwarded";
+    case IOC_VIEW_IN_PROGRESS: return "in-progress";
+    case IOC_VIEW_OVERDUE_BY_DEPARTMENT: return "overdue";
+    case IOC_VIEW_ALL: return "all";
+    default:
+      return "";
+    }
+}
+
+static const char *
+role_prefix (IocRole role)
+{
+  switch (role)
+    {
+    case IOC_ROLE_OPERATOR: return "operator";
+    case IOC_ROLE_LIAISON: return "liaison";
+    case IOC_ROLE_SUPERVISOR:
+    case IOC_ROLE_ADMIN:
+    case IOC_N_ROLES:
+    case IOC_ROLE_INVALID:
+    default:
+      return "supervisor";
+    }
+}
+
+gboolean
+ioc_queue_filter_matches (IocTask      *task,
+                          IocTaskState  state,
+                          const char   *department,
+                          const char   *category,
+                          gboolean      overdue_only,
+                          gint64        now)
+{
+  if (state != IOC_TASK_STATE_INVALID && task->state != state)
+    return FALSE;
+  if (department != NULL && g_strcmp0 (task->department, department) != 0)
+    return FALSE;
+  if (category != NULL && g_strcmp0 (task->category, category) != 0)
+    return FALSE;
+  if (overdue_only && !ioc_task_is_overdue (task, now))
+    return FALSE;
+  return TRUE;
 }
 
 gboolean
@@ -94,8 +180,13 @@ filter_func (gpointer item,
 {
   IocQueueView *self = user_data;
   IocTaskObject *object = item;
+  IocTask *task = ioc_task_object_get_task (object);
+  gint64 now = g_get_real_time ();
 
-  if (!ioc_view_matches (self->view, ioc_task_object_get_task (object), self->department, g_get_real_time ()))
+  if (!ioc_view_matches (self->view, task, self->department, now))
+    return FALSE;
+  if (!ioc_queue_filter_matches (task, self->state_filter, self->department_filter, self->category_filter,
+                                 self->overdue_filter, now))
     return FALSE;
 
   return ioc_text_matches (ioc_task_object_get_search_text (object), self->folded_search);
@@ -158,6 +249,290 @@ ioc_queue_view_set_view (IocQueueView *self,
 
   self->view = view;
   refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
+}
+
+IocView
+ioc_queue_view_get_view (IocQueueView *self)
+{
+  return self->view;
+}
+
+char *
+ioc_queue_view_dup_view_name (IocQueueView *self)
+{
+  return g_strdup_printf ("%s-%s", role_prefix (self->role), view_suffix (self->view));
+}
+
+gboolean
+ioc_queue_view_set_view_name (IocQueueView *self,
+                              const char   *name)
+{
+  for (guint i = 0; name != NULL && i < self->views->len; i++)
+    {
+      IocView view = g_array_index (self->views, IocView, i);
+      g_autofree char *candidate = g_strdup_printf ("%s-%s", role_prefix (self->role), view_suffix (view));
+
+      if (g_str_equal (candidate, name))
+        {
+          ioc_queue_view_set_view (self, view);
+          return TRUE;
+        }
+    }
+  return FALSE;
+}
+
+/* Explicit filters */
+
+/* From "any" to one value only narrows; back to "any" only widens: the
+ * incremental filter then looks at the rows it must, not at all of them. */
+static GtkFilterChange
+change_between (gboolean was_any,
+                gboolean is_any)
+{
+  if (was_any && !is_any)
+    return GTK_FILTER_CHANGE_MORE_STRICT;
+  if (!was_any && is_any)
+    return GTK_FILTER_CHANGE_LESS_STRICT;
+  return GTK_FILTER_CHANGE_DIFFERENT;
+}
+
+static void
+update_clear_button (IocQueueView *self)
+{
+  gtk_widget_set_sensitive (self->clear_filters_button,
+                            self->state_filter != IOC_TASK_STATE_INVALID || self->department_filter != NULL ||
+                            self->category_filter != NULL || self->overdue_filter);
+}
+
+static guint
+position_of (GPtrArray  *codes,
+             const char *code)
+{
+  for (guint i = 0; code != NULL && codes != NULL && i < codes->len; i++)
+    if (g_str_equal (g_ptr_array_index (codes, i), code))
+      return i + 1;
+  return 0;
+}
+
+static void
+sync_dropdown (IocQueueView *self,
+               GtkDropDown  *dropdown,
+               guint         position)
+{
+  if (gtk_drop_down_get_selected (dropdown) == position)
+    return;
+  self->syncing = TRUE;
+  gtk_drop_down_set_selected (dropdown, position);
+  self->syncing = FALSE;
+}
+
+void
+ioc_queue_view_set_state_filter (IocQueueView *self,
+                                 IocTaskState  state)
+{
+  guint position = 0;
+
+  for (guint i = 0; i < G_N_ELEMENTS (filter_states); i++)
+    if (filter_states[i] == state)
+      position = i + 1;
+  if (position == 0)
+    state = IOC_TASK_STATE_INVALID;
+  sync_dropdown (self, self->state_dropdown, position);
+
+  if (self->state_filter == state)
+    return;
+  {
+    GtkFilterChange change = change_between (self->state_filter == IOC_TASK_STATE_INVALID,
+                                             state == IOC_TASK_STATE_INVALID);
+    self->state_filter = state;
+    update_clear_button (self);
+    refilter (self, change);
+  }
+}
+
+static void
+set_code_filter (IocQueueView  *self,
+                 char         **field,
+                 GtkDropDown   *dropdown,
+                 GPtrArray     *codes,
+                 const char    *code)
+{
+  guint position = position_of (codes, code);
+  GtkFilterChange change;
+
+  /* A code the dropdown does not list yet (no reference data) still filters. */
+  if (code != NULL && *code == '\0')
+    code = NULL;
+  sync_dropdown (self, dropdown, position);
+  if (g_strcmp0 (*field, code) == 0)
+    return;
+
+  change = change_between (*field == NULL, code == NULL);
+  g_free (*field);
+  *field = g_strdup (code);
+  update_clear_button (self);
+  refilter (self, change);
+}
+
+void
+ioc_queue_view_set_department_filter (IocQueueView *self,
+                                      const char   *code)
+{
+  set_code_filter (self, &self->department_filter, self->department_dropdown, self->department_codes, code);
+}
+
+void
+ioc_queue_view_set_category_filter (IocQueueView *self,
+                                    const char   *code)
+{
+  set_code_filter (self, &self->category_filter, self->category_dropdown, self->category_codes, code);
+}
+
+void
+ioc_queue_view_set_overdue_filter (IocQueueView *self,
+                                   gboolean      overdue_only)
+{
+  overdue_only = !!overdue_only;
+  if (gtk_toggle_button_get_active (self->overdue_toggle) != overdue_only)
+    {
+      self->syncing = TRUE;
+      gtk_toggle_button_set_active (self->overdue_toggle, overdue_only);
+      self->syncing = FALSE;
+    }
+  if (self->overdue_filter == overdue_only)
+    return;
+
+  self->overdue_filter = overdue_only;
+  update_clear_button (self);
+  refilter (self, overdue_only ? GTK_FILTER_CHANGE_MORE_STRICT : GTK_FILTER_CHANGE_LESS_STRICT);
+}
+
+void
+ioc_queue_view_clear_filters (IocQueueView *self)
+{
+  ioc_queue_view_set_state_filter (self, IOC_TASK_STATE_INVALID);
+  ioc_queue_view_set_department_filter (self, NULL);
+  ioc_queue_view_set_category_filter (self, NULL);
+  ioc_queue_view_set_overdue_filter (self, FALSE);
+}
+
+static void
+on_filter_dropdown_notify_selected_cb (IocQueueView *self,
+                                       GParamSpec   *pspec,
+                                       GtkDropDown  *dropdown)
+{
+  guint i = gtk_drop_down_get_selected (dropdown);
+
+  if (self->syncing || i == GTK_INVALID_LIST_POSITION)
+    return;
+
+  if (dropdown == self->state_dropdown)
+    ioc_queue_view_set_state_filter (self, i > 0 && i <= G_N_ELEMENTS (filter_states)
+                                           ? filter_states[i - 1] : IOC_TASK_STATE_INVALID);
+  else if (dropdown == self->department_dropdown)
+    ioc_queue_view_set_department_filter (self, i > 0 && i <= self->department_codes->len
+                                                ? g_ptr_array_index (self->department_codes, i - 1) : NULL);
+  else if (dropdown == self->category_dropdown)
+    ioc_queue_view_set_category_filter (self, i > 0 && i <= self->category_codes->len
+                                              ? g_ptr_array_index (self->category_codes, i - 1) : NULL);
+}
+
+static void
+on_overdue_toggle_toggled_cb (IocQueueView *self)
+{
+  if (!self->syncing)
+    ioc_queue_view_set_overdue_filter (self, gtk_toggle_button_get_active (self->overdue_toggle));
+}
+
+static void
+on_clear_filters_button_clicked_cb (IocQueueView *self)
+{
+  ioc_queue_view_clear_filters (self);
+}
+
+static int
+compare_by_name (gconstpointer a,
+                 gconstpointer b,
+                 gpointer      user_data)
+{
+  const char *const *names = user_data;
+
+  return g_utf8_collate (names[GPOINTER_TO_UINT (*(gpointer *) a)], names[GPOINTER_TO_UINT (*(gpointer *) b)]);
+}
+
+/* Fills a dropdown with "any" and the names of @table's entries, sorted by
+ * name; @codes gets the codes in the same order. */
+static void
+fill_names (IocQueueView *self,
+            GtkDropDown  *dropdown,
+            GPtrArray    *codes,
+            const char   *any,
+            GHashTable   *table,
+            gboolean      categories)
+{
+  g_autoptr(GtkStringList) list = gtk_string_list_new (NULL);
+  g_autoptr(GPtrArray) order = g_ptr_array_new ();
+  g_autoptr(GPtrArray) keys = g_ptr_array_new ();
+  g_autoptr(GPtrArray) names = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer key, value;
+
+  g_ptr_array_set_size (codes, 0);
+  if (table != NULL)
+    {
+      g_hash_table_iter_init (&iter, table);
+      while (g_hash_table_iter_next (&iter, &key, &value))
+        {
+          g_ptr_array_add (order, GUINT_TO_POINTER (keys->len));
+          g_ptr_array_add (keys, key);
+          g_ptr_array_add (names, categories ? ((IocCategory *) value)->name_vi : ((IocDepartment *) value)->name_vi);
+        }
+    }
+  g_ptr_array_sort_with_data (order, compare_by_name, names->pdata);
+
+  gtk_string_list_append (list, any);
+  for (guint i = 0; i < order->len; i++)
+    {
+      guint k = GPOINTER_TO_UINT (g_ptr_array_index (order, i));
+
+      g_ptr_array_add (codes, g_strdup (g_ptr_array_index (keys, k)));
+      gtk_string_list_append (list, g_ptr_array_index (names, k));
+    }
+
+  self->syncing = TRUE;
+  gtk_drop_down_set_model (dropdown, G_LIST_MODEL (list));
+  gtk_drop_down_set_selected (dropdown, 0);
+  self->syncing = FALSE;
+}
+
+void
+ioc_queue_view_set_reference (IocQueueView *self,
+                              IocReference *reference)
+{
+  g_autofree char *department = g_strdup (self->department_filter);
+  g_autofree char *category = g_strdup (self->category_filter);
+
+  /* TRANSLATORS: the department filter's first choice: no filtering */
+  fill_names (self, self->department_dropdown, self->department_codes, _("Any department"),
+              reference ? reference->departments : NULL, FALSE);
+  /* TRANSLATORS: the category filter's first choice: no filtering */
+  fill_names (self, self->category_dropdown, self->category_codes, _("Any category"),
+              reference ? reference->categories : NULL, TRUE);
+  sync_dropdown (self, self->department_dropdown, position_of (self->department_codes, department));
+  sync_dropdown (self, self->category_dropdown, position_of (self->category_codes, category));
+}
+
+GtkEditable *
+ioc_queue_view_get_search_entry (IocQueueView *self)
+{
+  return GTK_EDITABLE (self->search_entry);
+}
+
+void
+ioc_queue_view_focus_search (IocQueueView *self)
+{
+  gtk_widget_grab_focus (GTK_WIDGET (self->search_entry));
 }
 
 static void
@@ -237,6 +612,7 @@ ioc_queue_view_set_model (IocQueueView *self,
 
   g_free (self->department);
   self->department = role == IOC_ROLE_LIAISON ? g_strdup (department) : NULL;
+  self->role = role;
   g_array_set_size (self->views, 0);
   g_array_append_vals (self->views, views, n_views);
   for (guint i = 0; i < n_views; i++)
@@ -247,6 +623,7 @@ ioc_queue_view_set_model (IocQueueView *self,
   gtk_drop_down_set_selected (self->view_dropdown, 0);
   gtk_filter_list_model_set_model (self->filter_model, model);
   refilter (self, GTK_FILTER_CHANGE_DIFFERENT);
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_VIEW]);
 }
 
 GListModel *
@@ -314,8 +691,30 @@ ioc_queue_view_dispose (GObject *object)
   g_clear_pointer (&self->views, g_array_unref);
   g_clear_pointer (&self->department, g_free);
   g_clear_pointer (&self->folded_search, g_free);
+  g_clear_pointer (&self->department_filter, g_free);
+  g_clear_pointer (&self->category_filter, g_free);
+  g_clear_pointer (&self->department_codes, g_ptr_array_unref);
+  g_clear_pointer (&self->category_codes, g_ptr_array_unref);
 
   G_OBJECT_CLASS (ioc_queue_view_parent_class)->dispose (object);
+}
+
+static void
+ioc_queue_view_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  IocQueueView *self = IOC_QUEUE_VIEW (object);
+
+  switch (prop_id)
+    {
+    case PROP_VIEW:
+      g_value_set_int (value, self->view);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
 }
 
 static void
@@ -325,6 +724,12 @@ ioc_queue_view_class_init (IocQueueViewClass *klass)
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
 
   object_class->dispose = ioc_queue_view_dispose;
+  object_class->get_property = ioc_queue_view_get_property;
+
+  properties[PROP_VIEW] =
+    g_param_spec_int ("view", NULL, NULL, IOC_VIEW_ALL_OPEN, IOC_VIEW_ALL, IOC_VIEW_ALL_OPEN,
+                      G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 
   signals[TASK_SELECTED] =
     g_signal_new ("task-selected", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
@@ -339,9 +744,18 @@ ioc_queue_view_class_init (IocQueueViewClass *klass)
   gtk_widget_class_bind_template_child (widget_class, IocQueueView, search_entry);
   gtk_widget_class_bind_template_child (widget_class, IocQueueView, count_label);
   gtk_widget_class_bind_template_child (widget_class, IocQueueView, column_view);
+  gtk_widget_class_bind_template_child (widget_class, IocQueueView, filter_bar);
+  gtk_widget_class_bind_template_child (widget_class, IocQueueView, state_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, IocQueueView, department_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, IocQueueView, category_dropdown);
+  gtk_widget_class_bind_template_child (widget_class, IocQueueView, overdue_toggle);
+  gtk_widget_class_bind_template_child (widget_class, IocQueueView, clear_filters_button);
   gtk_widget_class_bind_template_callback (widget_class, on_view_dropdown_notify_selected_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_search_entry_search_changed_cb);
   gtk_widget_class_bind_template_callback (widget_class, on_column_view_activate_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_filter_dropdown_notify_selected_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_overdue_toggle_toggled_cb);
+  gtk_widget_class_bind_template_callback (widget_class, on_clear_filters_button_clicked_cb);
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
 }
 
@@ -354,6 +768,22 @@ ioc_queue_view_init (IocQueueView *self)
 
   self->views = g_array_new (FALSE, FALSE, sizeof (IocView));
   self->folded_search = g_strdup ("");
+  self->state_filter = IOC_TASK_STATE_INVALID;
+  self->department_codes = g_ptr_array_new_with_free_func (g_free);
+  self->category_codes = g_ptr_array_new_with_free_func (g_free);
+
+  {
+    g_autoptr(GtkStringList) states = gtk_string_list_new (NULL);
+
+    /* TRANSLATORS: the state filter's first choice: no filtering */
+    gtk_string_list_append (states, _("Any state"));
+    for (guint i = 0; i < G_N_ELEMENTS (filter_states); i++)
+      gtk_string_list_append (states, ioc_task_state_get_label (filter_states[i]));
+    self->syncing = TRUE;
+    gtk_drop_down_set_model (self->state_dropdown, G_LIST_MODEL (states));
+    self->syncing = FALSE;
+  }
+  ioc_queue_view_set_reference (self, NULL);
 
   /* Filter and sort both incremental: a full re-sort per filter batch costs
    * more than twice as much on 100,000 rows. */

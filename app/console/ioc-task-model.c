@@ -13,27 +13,79 @@ struct _IocTaskModel
   GObject       parent_instance;
 
   GListStore   *store;
-  GHashTable   *by_id;       /* id → IocTaskObject (borrowed from the store) */
+  /* id → IocTaskObject (borrowed from the store). The keys are the model's
+   * own: an update replaces the object's IocTask, and with it its id field. */
+  GHashTable   *by_id;
   IocReference  reference;
   guint         tick_id;
+  GCancellable *load_cancellable;  /* the load in progress, also after its first page */
+  gboolean      loading;
 };
 
 G_DEFINE_FINAL_TYPE (IocTaskModel, ioc_task_model, G_TYPE_OBJECT)
 
-static gboolean
-tick_cb (gpointer data)
+enum {
+  TASK_OVERDUE,
+  LOAD_FAILED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+enum {
+  PROP_0,
+  PROP_LOADING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+static void
+set_loading (IocTaskModel *self,
+             gboolean      loading)
 {
-  IocTaskModel *self = data;
+  if (self->loading == loading)
+    return;
+  self->loading = loading;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LOADING]);
+}
+
+static void
+cancel_load (IocTaskModel *self)
+{
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
+  set_loading (self, FALSE);
+}
+
+void
+ioc_task_model_tick (IocTaskModel *self,
+                     gint64        now)
+{
   guint n = g_list_model_get_n_items (G_LIST_MODEL (self->store));
-  gint64 now = g_get_real_time ();
+  g_autoptr(GPtrArray) crossed = g_ptr_array_new_with_free_func (g_object_unref);
 
   /* Age and time left count on by themselves; only bound cells listen. */
   for (guint i = 0; i < n; i++)
     {
-      g_autoptr(IocTaskObject) object = g_list_model_get_item (G_LIST_MODEL (self->store), i);
-      ioc_task_object_tick (object, now);
+      IocTaskObject *object = g_list_model_get_item (G_LIST_MODEL (self->store), i);
+
+      if (ioc_task_object_tick (object, now))
+        g_ptr_array_add (crossed, object);
+      else
+        g_object_unref (object);
     }
 
+  /* After the loop: a handler may change the store. */
+  for (guint i = 0; i < crossed->len; i++)
+    g_signal_emit (self, signals[TASK_OVERDUE], 0, g_ptr_array_index (crossed, i));
+}
+
+static gboolean
+tick_cb (gpointer data)
+{
+  ioc_task_model_tick (data, g_get_real_time ());
   return G_SOURCE_CONTINUE;
 }
 
@@ -43,6 +95,9 @@ ioc_task_model_dispose (GObject *object)
   IocTaskModel *self = IOC_TASK_MODEL (object);
 
   g_clear_handle_id (&self->tick_id, g_source_remove);
+  if (self->load_cancellable != NULL)
+    g_cancellable_cancel (self->load_cancellable);
+  g_clear_object (&self->load_cancellable);
   g_clear_pointer (&self->by_id, g_hash_table_unref);
   g_clear_object (&self->store);
   g_clear_pointer (&self->reference.categories, g_hash_table_unref);
@@ -53,16 +108,46 @@ ioc_task_model_dispose (GObject *object)
 }
 
 static void
+ioc_task_model_get_property (GObject    *object,
+                             guint       prop_id,
+                             GValue     *value,
+                             GParamSpec *pspec)
+{
+  switch (prop_id)
+    {
+    case PROP_LOADING:
+      g_value_set_boolean (value, IOC_TASK_MODEL (object)->loading);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 ioc_task_model_class_init (IocTaskModelClass *klass)
 {
   G_OBJECT_CLASS (klass)->dispose = ioc_task_model_dispose;
+  G_OBJECT_CLASS (klass)->get_property = ioc_task_model_get_property;
+
+  properties[PROP_LOADING] =
+    g_param_spec_boolean ("loading", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (G_OBJECT_CLASS (klass), N_PROPS, properties);
+
+  signals[LOAD_FAILED] =
+    g_signal_new ("load-failed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_ERROR);
+
+  signals[TASK_OVERDUE] =
+    g_signal_new ("task-overdue", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, IOC_TYPE_TASK_OBJECT);
 }
 
 static void
 ioc_task_model_init (IocTaskModel *self)
 {
   self->store = g_list_store_new (IOC_TYPE_TASK_OBJECT);
-  self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
   self->reference.categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                       (GDestroyNotify) ioc_category_unref);
   self->reference.communes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -97,9 +182,16 @@ ioc_task_model_find (IocTaskModel *self,
   return g_hash_table_lookup (self->by_id, &id);
 }
 
+gboolean
+ioc_task_model_get_loading (IocTaskModel *self)
+{
+  return self->loading;
+}
+
 void
 ioc_task_model_clear (IocTaskModel *self)
 {
+  cancel_load (self);
   g_hash_table_remove_all (self->by_id);
   g_list_store_remove_all (self->store);
 }
@@ -127,7 +219,7 @@ add_objects (IocTaskModel *self,
       IocTaskObject *object = g_ptr_array_index (fresh, i);
       IocTask *task = ioc_task_object_get_task (object);
 
-      g_hash_table_insert (self->by_id, &task->id, object);
+      g_hash_table_insert (self->by_id, g_memdup2 (&task->id, sizeof task->id), object);
     }
 
   g_list_store_splice (self->store, g_list_model_get_n_items (G_LIST_MODEL (self->store)), 0,
@@ -164,12 +256,26 @@ typedef struct {
   char      *cursor;
   gint64     event_seq;
   gboolean   first_page;
+  GTask     *caller;      /* answered at the first page: the queue is usable then */
+  /* The next page is asked for as soon as a page's cursor is read, while
+   * that page is still being decoded; decoded pages are added in order. */
+  guint      requested;
+  guint      added;
+  gboolean   last_requested;
+  gboolean   over;
+  GHashTable *decoded;    /* page index → GPtrArray of IocTaskObject */
 } LoadData;
 
 static void
 load_data_free (LoadData *data)
 {
+  if (data->caller != NULL)
+    {
+      g_task_return_new_error (data->caller, G_IO_ERROR, G_IO_ERROR_CANCELLED, "loading stopped");
+      g_clear_object (&data->caller);
+    }
   g_clear_object (&data->client);
+  g_clear_pointer (&data->decoded, g_hash_table_unref);
   g_queue_clear_full (&data->steps, g_free);
   g_free (data->cursor);
   g_free (data);
@@ -179,8 +285,7 @@ typedef struct {
   JsonNode     *page;
   IocReference *reference;
   GPtrArray    *objects;
-  char         *next;
-  gint64        event_seq;
+  guint         index;
 } DecodeData;
 
 static void
@@ -188,7 +293,6 @@ decode_data_free (DecodeData *data)
 {
   g_clear_pointer (&data->page, json_node_unref);
   g_clear_pointer (&data->objects, g_ptr_array_unref);
-  g_free (data->next);
   g_free (data);
 }
 
@@ -230,9 +334,8 @@ decode_thread (GTask        *task,
       g_ptr_array_add (data->objects, ioc_task_object_new (t, data->reference));
     }
 
-  if (json_object_has_member (root, "next") && !json_object_get_null_member (root, "next"))
-    data->next = g_strdup (json_object_get_string_member (root, "next"));
-  data->event_seq = json_object_get_int_member_with_default (root, "event_seq", 0);
+  /* A page is tens of thousands of nodes: freed here, not on the main loop. */
+  g_clear_pointer (&data->page, json_node_unref);
   g_task_return_boolean (task, TRUE);
   return;
 
@@ -244,6 +347,21 @@ bad:
 static void load_next (GTask *task);
 
 static void
+load_fail (GTask  *task,
+           GError *error)
+{
+  LoadData *load = g_task_get_task_data (task);
+
+  if (load->over)
+    {
+      g_error_free (error);
+      return;
+    }
+  load->over = TRUE;
+  g_task_return_error (task, error);
+}
+
+static void
 decoded_cb (GObject      *source,
             GAsyncResult *result,
             gpointer      user_data)
@@ -253,29 +371,37 @@ decoded_cb (GObject      *source,
   LoadData *load = g_task_get_task_data (task);
   DecodeData *data = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
+  GPtrArray *objects;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      load_fail (task, g_steal_pointer (&error));
       return;
     }
+  if (load->over)
+    return;
 
-  if (load->first_page)
+  g_hash_table_insert (load->decoded, GUINT_TO_POINTER (data->index), g_steal_pointer (&data->objects));
+  while ((objects = g_hash_table_lookup (load->decoded, GUINT_TO_POINTER (load->added))) != NULL)
     {
-      load->event_seq = data->event_seq;
-      load->first_page = FALSE;
+      add_objects (self, objects);
+      g_hash_table_remove (load->decoded, GUINT_TO_POINTER (load->added));
+      load->added++;
+      if (load->first_page)
+        {
+          load->first_page = FALSE;
+          /* The newest tasks are in: the caller may show them and follow the
+           * events from this snapshot while older pages keep coming. */
+          g_task_return_int (load->caller, load->event_seq);
+          g_clear_object (&load->caller);
+        }
     }
-  add_objects (self, data->objects);
 
-  g_free (load->cursor);
-  load->cursor = g_steal_pointer (&data->next);
-  if (load->cursor == NULL)
+  if (load->last_requested && load->added == load->requested)
     {
+      load->over = TRUE;
       g_task_return_int (task, load->event_seq);
-      return;
     }
-
-  load_next (g_steal_pointer (&task));
 }
 
 static void
@@ -285,21 +411,43 @@ page_cb (GObject      *source,
 {
   g_autoptr(GTask) task = user_data;
   IocTaskModel *self = g_task_get_source_object (task);
+  LoadData *load = g_task_get_task_data (task);
   g_autoptr(GError) error = NULL;
   g_autoptr(GTask) decode = NULL;
-  GCancellable *cancellable;
   DecodeData *data;
   JsonNode *page = ioc_client_get_json_finish (IOC_CLIENT (source), result, &error);
+  JsonObject *root;
+  GCancellable *cancellable;
+  guint index = load->requested - 1;
 
   if (page == NULL)
     {
-      g_task_return_error (task, g_steal_pointer (&error));
+      load_fail (task, g_steal_pointer (&error));
       return;
     }
+  if (load->over)
+    {
+      json_node_unref (page);
+      return;
+    }
+
+  /* Only the cursor is read here, to ask for the next page at once. */
+  root = JSON_NODE_HOLDS_OBJECT (page) ? json_node_get_object (page) : NULL;
+  if (index == 0 && root != NULL)
+    load->event_seq = json_object_get_int_member_with_default (root, "event_seq", 0);
+  g_free (load->cursor);
+  load->cursor = NULL;
+  if (root != NULL && json_object_has_member (root, "next") && !json_object_get_null_member (root, "next"))
+    load->cursor = g_strdup (json_object_get_string_member (root, "next"));
+  if (load->cursor != NULL)
+    load_next (g_object_ref (task));
+  else
+    load->last_requested = TRUE;
 
   data = g_new0 (DecodeData, 1);
   data->page = page;
   data->reference = &self->reference;
+  data->index = index;
   cancellable = g_task_get_cancellable (task);
   decode = g_task_new (self, cancellable, decoded_cb, g_steal_pointer (&task));
   g_task_set_source_tag (decode, decode_thread);
@@ -321,6 +469,7 @@ load_next (GTask *task)
   else
     path = g_strdup_printf ("/api/v1/tasks?limit=%d", PAGE_SIZE);
 
+  load->requested++;
   ioc_client_get_json_async (load->client, path, g_task_get_cancellable (task), page_cb, task);
 }
 
@@ -402,6 +551,44 @@ load_reference (GTask *task)
   ioc_client_get_json_async (load->client, path, g_task_get_cancellable (task), reference_cb, task);
 }
 
+/* The whole load is over: the last page, an error or a stop. */
+static void
+loaded_all_cb (GObject      *source,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  IocTaskModel *self = IOC_TASK_MODEL (source);
+  LoadData *load = g_task_get_task_data (G_TASK (result));
+  GCancellable *cancellable = g_task_get_cancellable (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  if (g_task_propagate_int (G_TASK (result), &error) >= 0)
+    {
+      if (cancellable == self->load_cancellable)
+        set_loading (self, FALSE);
+      return;
+    }
+
+  /* Before the first page, the caller hears of it; after, the model says. */
+  if (load->caller != NULL)
+    {
+      g_task_return_error (load->caller, g_steal_pointer (&error));
+      g_clear_object (&load->caller);
+    }
+  else if (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    g_signal_emit (self, signals[LOAD_FAILED], 0, error);
+
+  if (cancellable == self->load_cancellable)
+    set_loading (self, FALSE);
+}
+
+static void
+on_caller_cancelled_cb (GCancellable *cancellable,
+                        GCancellable *load_cancellable)
+{
+  g_cancellable_cancel (load_cancellable);
+}
+
 void
 ioc_task_model_load_async (IocTaskModel        *self,
                            IocClient           *client,
@@ -409,18 +596,31 @@ ioc_task_model_load_async (IocTaskModel        *self,
                            GAsyncReadyCallback  callback,
                            gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) caller = g_task_new (self, cancellable, callback, user_data);
+  g_autoptr(GTask) task = NULL;
   LoadData *load = g_new0 (LoadData, 1);
 
-  g_task_set_source_tag (task, ioc_task_model_load_async);
+  g_task_set_source_tag (caller, ioc_task_model_load_async);
+
+  /* A new load replaces the one in progress. */
+  ioc_task_model_clear (self);
+  self->load_cancellable = g_cancellable_new ();
+  if (cancellable != NULL)
+    g_cancellable_connect (cancellable, G_CALLBACK (on_caller_cancelled_cb),
+                           g_object_ref (self->load_cancellable), g_object_unref);
+  set_loading (self, TRUE);
+
+  task = g_task_new (self, self->load_cancellable, loaded_all_cb, NULL);
+  g_task_set_source_tag (task, loaded_all_cb);
   load->client = g_object_ref (client);
   load->first_page = TRUE;
+  load->caller = g_steal_pointer (&caller);
+  load->decoded = g_hash_table_new_full (NULL, NULL, NULL, (GDestroyNotify) g_ptr_array_unref);
   g_queue_push_tail (&load->steps, g_strdup ("/api/v1/departments"));
   g_queue_push_tail (&load->steps, g_strdup ("/api/v1/categories"));
   g_queue_push_tail (&load->steps, g_strdup ("/api/v1/communes"));
   g_task_set_task_data (task, load, (GDestroyNotify) load_data_free);
 
-  ioc_task_model_clear (self);
   load_reference (g_steal_pointer (&task));
 }
 

@@ -7,7 +7,9 @@
 G_BEGIN_DECLS
 
 /* Every task the signed-in user may see, as a GListModel of IocTaskObject,
- * loaded in pages (decoded in a worker thread) and kept current by events. */
+ * loaded in pages (decoded in a worker thread) and kept current by events.
+ * Every 30 s the clock ticks: signal "task-overdue" (IocTaskObject) for each
+ * open task that crossed its due time since the tick before. */
 
 #define IOC_TYPE_TASK_MODEL (ioc_task_model_get_type ())
 G_DECLARE_FINAL_TYPE (IocTaskModel, ioc_task_model, IOC, TASK_MODEL, GObject)
@@ -18,8 +20,11 @@ IocReference  *ioc_task_model_get_reference (IocTaskModel        *self);
 IocTaskObject *ioc_task_model_find          (IocTaskModel        *self,
                                              gint64               id);
 
-/* Loads the reference data, then every task page by page; returns the
- * event sequence number to follow from. */
+/* Loads the reference data, then every task page by page, newest first.
+ * Finishes as soon as the first page is in, with the event sequence number
+ * to follow from; the older pages keep coming in the background (property
+ * "loading" is TRUE until the last one; signal "load-failed" (GError) if
+ * one fails). A new load, clear() or disposing stops it. */
 void           ioc_task_model_load_async    (IocTaskModel        *self,
                                              IocClient           *client,
                                              GCancellable        *cancellable,
@@ -33,5 +38,9 @@ gint64         ioc_task_model_load_finish   (IocTaskModel        *self,
 void           ioc_task_model_apply_event   (IocTaskModel        *self,
                                              IocEvent            *event);
 void           ioc_task_model_clear         (IocTaskModel        *self);
+gboolean       ioc_task_model_get_loading   (IocTaskModel        *self);
+/* What the 30 s timer does, at @now (tests need not wait for it). */
+void           ioc_task_model_tick          (IocTaskModel        *self,
+                                             gint64               now);
 
 G_END_DECLS

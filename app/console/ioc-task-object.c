@@ -15,6 +15,7 @@ struct _IocTaskObject
   IocReference *reference;
   char         *search_text;
   gint64        now;
+  gint64        made_at;
 };
 
 G_DEFINE_FINAL_TYPE (IocTaskObject, ioc_task_object, G_TYPE_OBJECT)
@@ -317,6 +318,7 @@ ioc_task_object_new (IocTask      *task,
 
   self->task = ioc_task_ref (task);
   self->reference = reference;
+  self->made_at = g_get_real_time ();
   self->search_text = build_search_text (self);
   return self;
 }
@@ -392,18 +394,43 @@ ioc_task_object_update (IocTaskObject *self,
   return TRUE;
 }
 
-void
+/* Whether ioc_format_duration() reads differently for the two intervals:
+ * by the minute below two days, by the day above. Most tasks are days old,
+ * so a tick need not tell 100,000 objects that nothing they show changed. */
+static gboolean
+duration_text_differs (gint64 a,
+                       gint64 b)
+{
+  gint64 ma = ABS (a) / (60 * G_USEC_PER_SEC);
+  gint64 mb = ABS (b) / (60 * G_USEC_PER_SEC);
+
+  if ((a < 0) != (b < 0))
+    return TRUE;
+  if (ma < 48 * 60 || mb < 48 * 60)
+    return ma != mb;
+  return ma / (24 * 60) != mb / (24 * 60);
+}
+
+gboolean
 ioc_task_object_tick (IocTaskObject *self,
                       gint64         now)
 {
-  gboolean was_overdue = ioc_task_object_get_overdue (self);
+  /* Before its first tick, the object is as old as its creation. */
+  gint64 before = self->now ? self->now : self->made_at;
+  IocTask *t = self->task;
+  gboolean was_overdue = ioc_task_is_overdue (t, before);
+  gboolean is_overdue;
 
   self->now = now;
-  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGE_TEXT]);
-  if (self->task->due_at != 0 && ioc_task_state_can_be_overdue (self->task->state))
-    {
-      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME_LEFT_TEXT]);
-      if (was_overdue != ioc_task_object_get_overdue (self))
-        g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERDUE]);
-    }
+  if (duration_text_differs (before - t->created_at, now - t->created_at))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_AGE_TEXT]);
+  if (t->due_at == 0 || !ioc_task_state_can_be_overdue (t->state))
+    return FALSE;
+
+  is_overdue = ioc_task_is_overdue (t, now);
+  if (duration_text_differs (t->due_at - before, t->due_at - now))
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_TIME_LEFT_TEXT]);
+  if (was_overdue != is_overdue)
+    g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERDUE]);
+  return !was_overdue && is_overdue;
 }

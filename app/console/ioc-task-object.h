@@ -28,8 +28,9 @@ gint64         ioc_task_object_get_id         (IocTaskObject   *self);
  * change); notifies every property that changed. */
 gboolean       ioc_task_object_update         (IocTaskObject   *self,
                                                IocTask         *task);
-/* The clock moved: age and time left are read again. */
-void           ioc_task_object_tick           (IocTaskObject   *self,
+/* The clock moved: age and time left are read again. Returns whether the
+ * task crossed its due time (open and not overdue before, overdue now). */
+gboolean       ioc_task_object_tick           (IocTaskObject   *self,
                                                gint64           now);
 const char    *ioc_task_object_get_search_text (IocTaskObject  *self);
 gboolean       ioc_task_object_get_overdue    (IocTaskObject   *self);

@@ -4,9 +4,11 @@
 #include "config.h"
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "iocd-test-utils.h"
+#include "ioc-application.h"
 #include "ioc-window.h"
 
 /* Real windows under Xvfb against a real iocd: the user's path from the
@@ -47,6 +49,13 @@ static gboolean
 on_sign_in_page (gpointer data)
 {
   return g_strcmp0 (ioc_window_get_page (data), "sign-in") == 0;
+}
+
+/* A stored session goes straight to the queue, past the sign-in page. */
+static gboolean
+on_sign_in_or_main_page (gpointer data)
+{
+  return on_sign_in_page (data) || on_main_page (data);
 }
 
 static gboolean
@@ -114,7 +123,7 @@ open_signed_in (GSettings  *settings,
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.trust", NULL));
     }
 
-  g_assert_true (wait_until (on_sign_in_page, window, 30) || on_main_page (window));
+  g_assert_true (wait_until (on_sign_in_or_main_page, window, 30));
   if (resumed != NULL)
     *resumed = on_main_page (window);
   if (!on_main_page (window))
@@ -211,6 +220,14 @@ test_details_offer_workflow_actions (void)
   settle (300);
   screenshot ("details.png");
 
+  /* Forward: the department of the category and a due time from its
+   * processing time, both already filled in. */
+  ioc_window_open_action_dialog (window, IOC_ACTION_FORWARD);
+  g_assert_cmpint (ioc_window_get_action_due (window), >, g_get_real_time ());
+  settle (300);
+  screenshot ("forward-dialog.png");
+  g_assert_true (ioc_window_respond_action (window, FALSE));
+
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
@@ -248,6 +265,122 @@ test_liaison_sees_own_department_only (void)
 }
 
 static void
+test_settings_restored (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  g_autofree char *last_view = NULL;
+  IocWindow *window = open_signed_in (settings, "trucban1", NULL);
+  int width = 0, height = 0;
+
+  /* The case before left a liaison's session: sign in as an operator. */
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL));
+  g_assert_true (wait_until (on_sign_in_page, window, 30));
+  ioc_window_set_credentials (window, "trucban1", server->demo_password);
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
+  g_assert_true (wait_until (on_main_page, window, 60));
+
+  ioc_queue_view_set_view (ioc_window_get_queue_view (window), IOC_VIEW_RETURNED);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1500, 900);
+  settle (300);
+  /* Closing saves the size; the view was saved when it was chosen. */
+  gtk_window_close (GTK_WINDOW (window));
+  settle (100);
+  g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1500);
+  g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 900);
+  g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
+  last_view = g_settings_get_string (settings, "last-view");
+  g_assert_cmpstr (last_view, ==, "operator-returned");
+
+  /* The next start: same size, same view. */
+  window = ioc_window_new (NULL, settings);
+  gtk_window_get_default_size (GTK_WINDOW (window), &width, &height);
+  g_assert_cmpint (width, ==, 1500);
+  g_assert_cmpint (height, ==, 900);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_true (wait_until (on_main_page, window, 60));
+  g_assert_cmpint (ioc_queue_view_get_view (ioc_window_get_queue_view (window)), ==, IOC_VIEW_RETURNED);
+  /* A view this role does not have falls back to the role's first one. */
+  g_assert_false (ioc_queue_view_set_view_name (ioc_window_get_queue_view (window), "liaison-forwarded"));
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_settings_reset (settings, "window-width");
+  g_settings_reset (settings, "window-height");
+  g_settings_reset (settings, "last-view");
+}
+
+static gboolean
+shortcuts_window_shown (gpointer data)
+{
+  GListModel *toplevels = gtk_window_get_toplevels ();
+
+  for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+    {
+      g_autoptr(GtkWindow) toplevel = g_list_model_get_item (toplevels, i);
+
+      if (GTK_IS_SHORTCUTS_WINDOW (toplevel) && gtk_widget_get_visible (GTK_WIDGET (toplevel)))
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+test_shortcuts (void)
+{
+  g_autoptr(IocApplication) application = ioc_application_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  static const struct {
+    const char *action;
+    const char *accel;
+  } expected[] = {
+    { "win.find", "<Control>f" },
+    { "win.new-task", "<Control>n" },
+    { "win.forward-selected", "<Shift><Control>f" },
+    { "win.reload", "F5" },
+    { "win.fullscreen", "F11" },
+    { "win.show-help-overlay", "<Control>question" },
+    { "app.quit", "<Control>q" },
+  };
+  IocWindow *window;
+
+  /* Registering runs startup, which sets the accelerators. */
+  g_assert_true (g_application_register (G_APPLICATION (application), NULL, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (expected); i++)
+    {
+      g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (application),
+                                                                    expected[i].action);
+      g_autofree char *wanted = NULL;
+      guint key;
+      GdkModifierType mods;
+
+      g_assert_true (gtk_accelerator_parse (expected[i].accel, &key, &mods));
+      wanted = gtk_accelerator_name (key, mods);
+      g_assert_nonnull (accels);
+      g_assert_nonnull (accels[0]);
+      {
+        guint got_key;
+        GdkModifierType got_mods;
+        g_autofree char *got = NULL;
+
+        g_assert_true (gtk_accelerator_parse (accels[0], &got_key, &got_mods));
+        got = gtk_accelerator_name (got_key, got_mods);
+        g_assert_cmpstr (got, ==, wanted);
+      }
+    }
+
+  /* The shortcuts window comes from the resources and opens. */
+  window = ioc_window_new (ADW_APPLICATION (application), settings);
+  gtk_window_present (GTK_WINDOW (window));
+  g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
+  g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
+  g_assert_true (wait_until (shortcuts_window_shown, NULL, 10));
+  settle (500);
+  screenshot ("shortcuts.png");
+  gtk_window_destroy (GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
+static void
 test_needs_display (void)
 {
   g_test_skip ("no display: run the console tests under Xvfb (build-aux/run-tests does)");
@@ -265,6 +398,13 @@ main (int   argc,
    * (the MIME database tells it that an icon is SVG). Settings live in
    * memory and the keyring in a temporary file, so nothing leaks out. */
   g_test_init (&argc, &argv, NULL);
+  /* Screenshots in Vietnamese: the build tree's translations, as main.c does. */
+  if (g_getenv ("IOC_LOCALEDIR") != NULL)
+    {
+      bindtextdomain (GETTEXT_PACKAGE, g_getenv ("IOC_LOCALEDIR"));
+      bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+      textdomain (GETTEXT_PACKAGE);
+    }
 
   if (g_getenv ("DISPLAY") == NULL && g_getenv ("WAYLAND_DISPLAY") == NULL)
     {
@@ -282,6 +422,8 @@ main (int   argc,
   g_test_add_func ("/console/window/first-connect-and-queue", test_first_connect_and_queue);
   g_test_add_func ("/console/window/details-offer-workflow-actions", test_details_offer_workflow_actions);
   g_test_add_func ("/console/window/liaison-own-department", test_liaison_sees_own_department_only);
+  g_test_add_func ("/console/window/settings-restored", test_settings_restored);
+  g_test_add_func ("/console/window/shortcuts", test_shortcuts);
 
   ret = g_test_run ();
   iocd_test_server_free (server);

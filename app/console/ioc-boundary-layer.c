@@ -1,0 +1,1295 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ioc-console"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "ioc-boundary-layer.h"
+#include "ioc-spatial-index.h"
+#include "ioc-text.h"
+
+/* ---- Shared by the map's layers ------------------------------------------ */
+
+void
+ioc_map_transform_init (IocMapTransform *transform,
+                        ShumateLayer    *layer)
+{
+  ShumateViewport *viewport = shumate_layer_get_viewport (layer);
+  ShumateMapSource *source = shumate_viewport_get_reference_map_source (viewport);
+  double tile_size = source != NULL ? shumate_map_source_get_tile_size (source) : 256.0;
+  double cx, cy;
+
+  transform->zoom = shumate_viewport_get_zoom_level (viewport);
+  transform->rotation = shumate_viewport_get_rotation (viewport);
+  transform->width = gtk_widget_get_width (GTK_WIDGET (layer));
+  transform->height = gtk_widget_get_height (GTK_WIDGET (layer));
+  transform->scale = tile_size * exp2 (transform->zoom);
+  ioc_mercator_from_lat_lon (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)),
+                             shumate_location_get_longitude (SHUMATE_LOCATION (viewport)),
+                             &cx, &cy);
+  transform->offset_x = cx * transform->scale - transform->width / 2.0;
+  transform->offset_y = cy * transform->scale - transform->height / 2.0;
+}
+
+static void
+rotate_around_centre (const IocMapTransform *t,
+                      double                 angle,
+                      double                *x,
+                      double                *y)
+{
+  double dx = *x - t->width / 2.0;
+  double dy = *y - t->height / 2.0;
+
+  if (angle == 0.0)
+    return;
+  *x = cos (angle) * dx - sin (angle) * dy + t->width / 2.0;
+  *y = sin (angle) * dx + cos (angle) * dy + t->height / 2.0;
+}
+
+void
+ioc_map_transform_to_widget (const IocMapTransform *transform,
+                             double                 lat,
+                             double                 lon,
+                             double                *x,
+                             double                *y)
+{
+  double mx, my;
+
+  ioc_mercator_from_lat_lon (lat, lon, &mx, &my);
+  *x = mx * transform->scale - transform->offset_x;
+  *y = my * transform->scale - transform->offset_y;
+  rotate_around_centre (transform, transform->rotation, x, y);
+}
+
+void
+ioc_map_transform_to_location (const IocMapTransform *transform,
+                               double                 x,
+                               double                 y,
+                               double                *lat,
+                               double                *lon)
+{
+  rotate_around_centre (transform, -transform->rotation, &x, &y);
+  ioc_mercator_to_lat_lon ((x + transform->offset_x) / transform->scale,
+                           (y + transform->offset_y) / transform->scale,
+                           lat, lon);
+}
+
+void
+ioc_map_transform_visible_bbox (const IocMapTransform *transform,
+                                double                 margin_px,
+                                double                *min_lat,
+                                double                *min_lon,
+                                double                *max_lat,
+                                double                *max_lon)
+{
+  double half_w = transform->width / 2.0 + margin_px;
+  double half_h = transform->height / 2.0 + margin_px;
+  double cx = transform->offset_x + transform->width / 2.0;
+  double cy = transform->offset_y + transform->height / 2.0;
+
+  if (transform->rotation != 0.0)
+    {
+      /* The rotated view's corners lie within its half-diagonal. */
+      half_w = half_h = hypot (half_w, half_h);
+    }
+
+  ioc_mercator_to_lat_lon ((cx - half_w) / transform->scale, (cy + half_h) / transform->scale,
+                           min_lat, min_lon);
+  ioc_mercator_to_lat_lon ((cx + half_w) / transform->scale, (cy - half_h) / transform->scale,
+                           max_lat, max_lon);
+}
+
+void
+ioc_map_transform_push_rotation (const IocMapTransform *transform,
+                                 GtkSnapshot           *snapshot)
+{
+  gtk_snapshot_save (snapshot);
+  if (transform->rotation != 0.0)
+    {
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (transform->width / 2.0, transform->height / 2.0));
+      gtk_snapshot_rotate (snapshot, transform->rotation * 180.0 / G_PI);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (-transform->width / 2.0, -transform->height / 2.0));
+    }
+}
+
+/* ---- The layer ------------------------------------------------------------ */
+
+typedef struct {
+  double *xy;          /* world units, x then y */
+  guint   n;
+  double  min_x, min_y, max_x, max_y;
+} Ring;
+
+typedef struct {
+  char        *code;
+  char        *name;
+  GArray      *rings;   /* Ring; holes are rings too: filled even-odd */
+  double       min_x, min_y, max_x, max_y;
+  double       label_x, label_y;
+  PangoLayout *layout;
+  gboolean     filled;
+  GdkRGBA      fill;
+} Feature;
+
+struct _IocBoundaryLayer
+{
+  ShumateLayer  parent_instance;
+
+  GPtrArray    *features;     /* Feature */
+  GHashTable   *by_code;      /* code → Feature (borrowed) */
+  char         *attribution;
+  gboolean      labels;
+  double        line_width;
+  double        label_zoom;
+  guint         n_labels_drawn;
+
+  /* Rendered tiles, kept while they are used (see "Tiles" below). */
+  GHashTable   *tiles;        /* Tile* (its key) → Tile */
+  guint64       frame;
+  double        last_zoom;
+  gint64        zoom_changed_at;
+  guint         settle_timeout;
+  guint         redraw_idle;
+  guint         n_tiles_rendered;
+  GdkRGBA       tile_line;
+  int           tile_scale;
+};
+
+G_DEFINE_FINAL_TYPE (IocBoundaryLayer, ioc_boundary_layer, SHUMATE_TYPE_LAYER)
+
+static void
+ring_clear (gpointer data)
+{
+  Ring *ring = data;
+
+  g_free (ring->xy);
+}
+
+static void
+feature_free (gpointer data)
+{
+  Feature *feature = data;
+
+  g_free (feature->code);
+  g_free (feature->name);
+  g_clear_pointer (&feature->rings, g_array_unref);
+  g_clear_object (&feature->layout);
+  g_free (feature);
+}
+
+static void
+clear_layouts (IocBoundaryLayer *self)
+{
+  for (guint i = 0; i < self->features->len; i++)
+    g_clear_object (&((Feature *) g_ptr_array_index (self->features, i))->layout);
+}
+
+/* Reads one ring of [lon, lat] pairs; FALSE when it is not one. */
+static gboolean
+read_ring (JsonArray *coordinates,
+           Ring      *ring)
+{
+  guint n = json_array_get_length (coordinates);
+
+  if (n < 3)
+    return FALSE;
+
+  ring->xy = g_new (double, 2 * n);
+  ring->n = 0;
+  ring->min_x = ring->min_y = G_MAXDOUBLE;
+  ring->max_x = ring->max_y = -G_MAXDOUBLE;
+  for (guint i = 0; i < n; i++)
+    {
+      JsonNode *node = json_array_get_element (coordinates, i);
+      JsonArray *pair;
+      double x, y;
+
+      if (!JSON_NODE_HOLDS_ARRAY (node) || json_array_get_length (pair = json_node_get_array (node)) < 2)
+        {
+          g_clear_pointer (&ring->xy, g_free);
+          return FALSE;
+        }
+      ioc_mercator_from_lat_lon (json_array_get_double_element (pair, 1),
+                                 json_array_get_double_element (pair, 0),
+                                 &x, &y);
+      ring->xy[2 * ring->n] = x;
+      ring->xy[2 * ring->n + 1] = y;
+      ring->n++;
+      ring->min_x = MIN (ring->min_x, x);
+      ring->max_x = MAX (ring->max_x, x);
+      ring->min_y = MIN (ring->min_y, y);
+      ring->max_y = MAX (ring->max_y, y);
+    }
+  return TRUE;
+}
+
+static void
+read_polygon (JsonArray *polygon,
+              GArray    *rings)
+{
+  for (guint i = 0; i < json_array_get_length (polygon); i++)
+    {
+      JsonNode *node = json_array_get_element (polygon, i);
+      Ring ring = { 0 };
+
+      if (JSON_NODE_HOLDS_ARRAY (node) && read_ring (json_node_get_array (node), &ring))
+        g_array_append_val (rings, ring);
+    }
+}
+
+static gboolean
+ring_contains (const Ring *ring,
+               double      x,
+               double      y)
+{
+  gboolean inside = FALSE;
+
+  if (x < ring->min_x || x > ring->max_x || y < ring->min_y || y > ring->max_y)
+    return FALSE;
+
+  for (guint i = 0, j = ring->n - 1; i < ring->n; j = i++)
+    {
+      double xi = ring->xy[2 * i], yi = ring->xy[2 * i + 1];
+      double xj = ring->xy[2 * j], yj = ring->xy[2 * j + 1];
+
+      if ((yi > y) != (yj > y) && x < (xj - xi) * (y - yi) / (yj - yi) + xi)
+        inside = !inside;
+    }
+  return inside;
+}
+
+static gboolean
+feature_contains (const Feature *feature,
+                  double         x,
+                  double         y)
+{
+  gboolean inside = FALSE;
+
+  if (x < feature->min_x || x > feature->max_x || y < feature->min_y || y > feature->max_y)
+    return FALSE;
+
+  /* Even-odd over every ring: holes cut out, islands count. */
+  for (guint i = 0; i < feature->rings->len; i++)
+    if (ring_contains (&g_array_index (feature->rings, Ring, i), x, y))
+      inside = !inside;
+  return inside;
+}
+
+/* The label goes at the centroid of the largest ring when that lies inside
+ * the feature (a crescent's does not), else at the middle of the ring's
+ * widest horizontal run through its centre. */
+static void
+place_label (Feature *feature)
+{
+  const Ring *largest = NULL;
+  double largest_area = 0.0;
+  double cx = 0.0, cy = 0.0;
+
+  for (guint i = 0; i < feature->rings->len; i++)
+    {
+      const Ring *ring = &g_array_index (feature->rings, Ring, i);
+      double area = 0.0, sx = 0.0, sy = 0.0;
+
+      for (guint k = 0, j = ring->n - 1; k < ring->n; j = k++)
+        {
+          double cross = ring->xy[2 * j] * ring->xy[2 * k + 1] - ring->xy[2 * k] * ring->xy[2 * j + 1];
+
+          area += cross;
+          sx += (ring->xy[2 * j] + ring->xy[2 * k]) * cross;
+          sy += (ring->xy[2 * j + 1] + ring->xy[2 * k + 1]) * cross;
+        }
+      if (fabs (area) > largest_area)
+        {
+          largest_area = fabs (area);
+          largest = ring;
+          cx = sx / (3.0 * area);
+          cy = sy / (3.0 * area);
+        }
+    }
+
+  if (largest == NULL)
+    return;
+
+  if (!feature_contains (feature, cx, cy))
+    {
+      double best = 0.0;
+
+      cy = (largest->min_y + largest->max_y) / 2.0;
+      cx = (largest->min_x + largest->max_x) / 2.0;
+      /* Crossings of the horizontal line at cy, paired up inside/outside. */
+      for (guint k = 0; k < 64; k++)
+        {
+          double x0 = largest->min_x + (largest->max_x - largest->min_x) * k / 64.0;
+          double x1 = largest->min_x + (largest->max_x - largest->min_x) * (k + 1) / 64.0;
+
+          if (feature_contains (feature, (x0 + x1) / 2.0, cy))
+            {
+              double run_start = x0, run_end = x1;
+
+              while (k + 1 < 64 &&
+                     feature_contains (feature, largest->min_x + (largest->max_x - largest->min_x) * (k + 1.5) / 64.0, cy))
+                {
+                  k++;
+                  run_end = largest->min_x + (largest->max_x - largest->min_x) * (k + 1) / 64.0;
+                }
+              if (run_end - run_start > best)
+                {
+                  best = run_end - run_start;
+                  cx = (run_start + run_end) / 2.0;
+                }
+            }
+        }
+    }
+
+  feature->label_x = cx;
+  feature->label_y = cy;
+}
+
+static const char *
+member_string (JsonObject *object,
+               const char *name)
+{
+  JsonNode *node;
+
+  if (object == NULL || !json_object_has_member (object, name))
+    return NULL;
+  node = json_object_get_member (object, name);
+  if (JSON_NODE_HOLDS_VALUE (node) && json_node_get_value_type (node) == G_TYPE_STRING)
+    return json_node_get_string (node);
+  return NULL;
+}
+
+static Feature *
+read_feature (JsonObject *object)
+{
+  g_autoptr(GArray) rings = NULL;
+  JsonObject *geometry = NULL;
+  JsonObject *properties = NULL;
+  const char *type;
+  JsonArray *coordinates;
+  Feature *feature;
+  const char *code;
+
+  if (json_object_has_member (object, "geometry") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "geometry")))
+    geometry = json_object_get_object_member (object, "geometry");
+  if (json_object_has_member (object, "properties") &&
+      JSON_NODE_HOLDS_OBJECT (json_object_get_member (object, "properties")))
+    properties = json_object_get_object_member (object, "properties");
+  if (geometry == NULL || !json_object_has_member (geometry, "coordinates") ||
+      !JSON_NODE_HOLDS_ARRAY (json_object_get_member (geometry, "coordinates")))
+    return NULL;
+
+  type = member_string (geometry, "type");
+  coordinates = json_object_get_array_member (geometry, "coordinates");
+  rings = g_array_new (FALSE, TRUE, sizeof (Ring));
+  g_array_set_clear_func (rings, ring_clear);
+
+  if (g_strcmp0 (type, "Polygon") == 0)
+    read_polygon (coordinates, rings);
+  else if (g_strcmp0 (type, "MultiPolygon") == 0)
+    {
+      for (guint i = 0; i < json_array_get_length (coordinates); i++)
+        {
+          JsonNode *node = json_array_get_element (coordinates, i);
+
+          if (JSON_NODE_HOLDS_ARRAY (node))
+            read_polygon (json_node_get_array (node), rings);
+        }
+    }
+
+  if (rings->len == 0)
+    return NULL;
+
+  feature = g_new0 (Feature, 1);
+  code = member_string (properties, "code");
+  if (code == NULL)
+    code = member_string (object, "id");
+  if (code == NULL && json_object_has_member (object, "id") &&
+      json_node_get_value_type (json_object_get_member (object, "id")) == G_TYPE_INT64)
+    feature->code = g_strdup_printf ("%" G_GINT64_FORMAT, json_object_get_int_member (object, "id"));
+  else
+    feature->code = g_strdup (code);
+  feature->name = g_strdup (member_string (properties, "name"));
+  feature->min_x = feature->min_y = G_MAXDOUBLE;
+  feature->max_x = feature->max_y = -G_MAXDOUBLE;
+  for (guint i = 0; i < rings->len; i++)
+    {
+      const Ring *ring = &g_array_index (rings, Ring, i);
+
+      feature->min_x = MIN (feature->min_x, ring->min_x);
+      feature->min_y = MIN (feature->min_y, ring->min_y);
+      feature->max_x = MAX (feature->max_x, ring->max_x);
+      feature->max_y = MAX (feature->max_y, ring->max_y);
+    }
+  feature->rings = g_steal_pointer (&rings);
+  place_label (feature);
+  return feature;
+}
+
+static gint64 dbg_us, dbg_frames, dbg_n, dbg_tiles;
+/* ---- Tiles --------------------------------------------------------------
+ *
+ * The outlines (and fills) do not change while the map moves, so they are
+ * drawn with cairo once into tiles of TILE_PX pixels on a grid fixed to the
+ * world at one zoom, and each frame only places the tiles' textures. While
+ * the zoom changes, the tiles of the nearest whole zoom are shown scaled
+ * (lines up to 1.4 times thinner or thicker for a moment); once it has held
+ * still for SETTLE_MS, tiles are made for the zoom itself, so that a view
+ * left at a fractional zoom is sharp. Tiles that no line crosses are
+ * remembered as empty and cost nothing. Tile rendering in one frame stops
+ * after RENDER_BUDGET_US; the rest come in the next frames, meanwhile
+ * covered by the tiles of the zoom above or below when there are some. */
+
+static int TILE_PX = 128;
+#define SETTLE_MS 150
+#define RENDER_BUDGET_US 4000
+#define MAX_TILES 768
+
+typedef struct {
+  double      zoom;
+  gint64      tx;
+  gint64      ty;
+  GdkTexture *texture;      /* NULL when nothing shows in it */
+  guint64     used;         /* frame it was last drawn in */
+} Tile;
+
+static guint
+tile_hash (gconstpointer key)
+{
+  const Tile *tile = key;
+  guint64 v = (guint64) tile->tx * G_GUINT64_CONSTANT (0x9e3779b97f4a7c15) ^
+              (guint64) tile->ty * G_GUINT64_CONSTANT (0xc2b2ae3d27d4eb4f);
+
+  return (guint) (v ^ (v >> 32)) ^ g_double_hash (&tile->zoom);
+}
+
+static gboolean
+tile_equal (gconstpointer a,
+            gconstpointer b)
+{
+  const Tile *ta = a, *tb = b;
+
+  return ta->tx == tb->tx && ta->ty == tb->ty && ta->zoom == tb->zoom;
+}
+
+static void
+tile_free (gpointer data)
+{
+  Tile *tile = data;
+
+  g_clear_object (&tile->texture);
+  g_free (tile);
+}
+
+static void
+clear_tiles (IocBoundaryLayer *self)
+{
+  g_hash_table_remove_all (self->tiles);
+}
+
+static int
+compare_guint64 (gconstpointer a,
+                 gconstpointer b)
+{
+  guint64 va = *(const guint64 *) a, vb = *(const guint64 *) b;
+
+  return va < vb ? -1 : (va > vb ? 1 : 0);
+}
+
+/* Keeps the cache in bounds: drops the tiles unused for longest, down to
+ * three quarters of it, never one of this frame. */
+static void
+trim_tiles (IocBoundaryLayer *self)
+{
+  g_autoptr(GArray) ages = NULL;
+  GHashTableIter iter;
+  gpointer key;
+  guint64 cut;
+
+  if (g_hash_table_size (self->tiles) <= MAX_TILES)
+    return;
+  ages = g_array_sized_new (FALSE, FALSE, sizeof (guint64), g_hash_table_size (self->tiles));
+  g_hash_table_iter_init (&iter, self->tiles);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    g_array_append_val (ages, ((Tile *) key)->used);
+  g_array_sort (ages, compare_guint64);
+  cut = g_array_index (ages, guint64, ages->len - MAX_TILES * 3 / 4);
+  g_hash_table_iter_init (&iter, self->tiles);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    if (((Tile *) key)->used < cut && ((Tile *) key)->used != self->frame)
+      g_hash_table_iter_remove (&iter);
+}
+
+typedef struct {
+  double world;             /* world units → pixels at the tile's zoom */
+  double x0, y0;            /* the tile's corner in those pixels */
+  double pad;               /* what a line may reach beyond the tile */
+} TileFrame;
+
+static gboolean
+ring_meets_tile (const Ring      *ring,
+                 const TileFrame *f)
+{
+  return !(ring->max_x * f->world < f->x0 - f->pad || ring->min_x * f->world > f->x0 + TILE_PX + f->pad ||
+           ring->max_y * f->world < f->y0 - f->pad || ring->min_y * f->world > f->y0 + TILE_PX + f->pad);
+}
+
+static gboolean
+segment_meets_tile (double           ax,
+                    double           ay,
+                    double           bx,
+                    double           by,
+                    const TileFrame *f)
+{
+  return !(MAX (ax, bx) < -f->pad || MIN (ax, bx) > TILE_PX + f->pad ||
+           MAX (ay, by) < -f->pad || MIN (ay, by) > TILE_PX + f->pad);
+}
+
+/* Adds to @cr the parts of @ring's outline that cross the tile, in the
+ * tile's pixels, leaving out vertices closer than half a pixel to the one
+ * drawn before; returns how many segments. With @cr NULL only counts. */
+static guint
+path_ring_outline (cairo_t         *cr,
+                   const Ring      *ring,
+                   const TileFrame *f)
+{
+  double px, py;
+  gboolean open = FALSE;
+  guint n = 0;
+
+  if (ring->n < 2 || !ring_meets_tile (ring, f))
+    return 0;
+  px = ring->xy[0] * f->world - f->x0;
+  py = ring->xy[1] * f->world - f->y0;
+  for (guint k = 1; k <= ring->n; k++)
+    {
+      guint i = k % ring->n;
+      double x = ring->xy[2 * i] * f->world - f->x0;
+      double y = ring->xy[2 * i + 1] * f->world - f->y0;
+
+      if (fabs (x - px) < 0.5 && fabs (y - py) < 0.5 && k < ring->n)
+        continue;
+      if (segment_meets_tile (px, py, x, y, f))
+        {
+          if (cr != NULL)
+            {
+              if (!open)
+                cairo_move_to (cr, px, py);
+              cairo_line_to (cr, x, y);
+            }
+          open = TRUE;
+          n++;
+        }
+      else
+        open = FALSE;
+      px = x;
+      py = y;
+    }
+  return n;
+}
+
+static void
+path_ring_whole (cairo_t         *cr,
+                 const Ring      *ring,
+                 const TileFrame *f)
+{
+  double px, py;
+
+  if (ring->n < 3 || !ring_meets_tile (ring, f))
+    return;
+  px = ring->xy[0] * f->world - f->x0;
+  py = ring->xy[1] * f->world - f->y0;
+  cairo_move_to (cr, px, py);
+  for (guint k = 1; k < ring->n; k++)
+    {
+      double x = ring->xy[2 * k] * f->world - f->x0;
+      double y = ring->xy[2 * k + 1] * f->world - f->y0;
+
+      if (fabs (x - px) < 0.5 && fabs (y - py) < 0.5 && k + 1 < ring->n)
+        continue;
+      cairo_line_to (cr, x, y);
+      px = x;
+      py = y;
+    }
+  cairo_close_path (cr);
+}
+
+static GdkTexture *
+render_tile (IocBoundaryLayer *self,
+             double            zoom,
+             gint64            tx,
+             gint64            ty,
+             const GdkRGBA    *line,
+             int               scale)
+{
+  TileFrame f = { 256.0 * exp2 (zoom), tx * (double) TILE_PX, ty * (double) TILE_PX, self->line_width + 1.0 };
+  gboolean any = FALSE;
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  g_autoptr(GBytes) bytes = NULL;
+  GdkTexture *texture;
+  int size = TILE_PX * scale;
+
+  /* Most tiles hold no line at all: found out without a surface. */
+  for (guint i = 0; i < self->features->len && !any; i++)
+    {
+      const Feature *feature = g_ptr_array_index (self->features, i);
+
+      for (guint r = 0; r < feature->rings->len && !any; r++)
+        {
+          const Ring *ring = &g_array_index (feature->rings, Ring, r);
+
+          any = (feature->filled && ring_meets_tile (ring, &f)) ||
+                (self->line_width > 0 && path_ring_outline (NULL, ring, &f) > 0);
+        }
+    }
+  if (!any)
+    return NULL;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
+  cr = cairo_create (surface);
+  cairo_scale (cr, scale, scale);
+  cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+  cairo_set_line_width (cr, self->line_width);
+
+  /* Fills first, each in its colour; then every outline in one stroke. */
+  for (guint i = 0; i < self->features->len; i++)
+    {
+      const Feature *feature = g_ptr_array_index (self->features, i);
+
+      if (!feature->filled)
+        continue;
+      for (guint r = 0; r < feature->rings->len; r++)
+        path_ring_whole (cr, &g_array_index (feature->rings, Ring, r), &f);
+      gdk_cairo_set_source_rgba (cr, &feature->fill);
+      cairo_fill (cr);
+    }
+  if (self->line_width > 0)
+    {
+      for (guint i = 0; i < self->features->len; i++)
+        {
+          const Feature *feature = g_ptr_array_index (self->features, i);
+
+          for (guint r = 0; r < feature->rings->len; r++)
+            path_ring_outline (cr, &g_array_index (feature->rings, Ring, r), &f);
+        }
+      gdk_cairo_set_source_rgba (cr, line);
+      cairo_stroke (cr);
+    }
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       (gsize) cairo_image_surface_get_stride (surface) * size);
+  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
+                                    cairo_image_surface_get_stride (surface));
+  cairo_surface_destroy (surface);
+  self->n_tiles_rendered++; dbg_n++;
+  return texture;
+}
+
+/* The tile, rendered now if the frame's budget allows; NULL in @found
+ * when it is not there yet. */
+static Tile *
+get_tile (IocBoundaryLayer *self,
+          double            zoom,
+          gint64            tx,
+          gint64            ty,
+          const GdkRGBA    *line,
+          int               scale,
+          gint64            deadline)
+{
+  Tile key = { zoom, tx, ty, NULL, 0 };
+  Tile *tile = g_hash_table_lookup (self->tiles, &key);
+
+  if (tile == NULL && deadline != 0 && g_get_monotonic_time () < deadline)
+    {
+      tile = g_new0 (Tile, 1);
+      *tile = key;
+      tile->texture = render_tile (self, zoom, tx, ty, line, scale);
+      g_hash_table_add (self->tiles, tile);
+    }
+  if (tile != NULL)
+    tile->used = self->frame;
+  return tile;
+}
+
+static void
+append_tile (GtkSnapshot           *snapshot,
+             const Tile            *tile,
+             const IocMapTransform *t)
+{
+  double k = t->scale / (256.0 * exp2 (tile->zoom));
+  double x = tile->tx * (double) TILE_PX * k - t->offset_x;
+  double y = tile->ty * (double) TILE_PX * k - t->offset_y;
+  double size = TILE_PX * k;
+
+  if (tile->texture == NULL)
+    return;
+  dbg_tiles++;
+  /* At its own zoom a tile lies on whole pixels, as it was drawn. */
+  if (k == 1.0)
+    {
+      x = round (x);
+      y = round (y);
+    }
+  gtk_snapshot_append_texture (snapshot, tile->texture, &GRAPHENE_RECT_INIT (x, y, size, size));
+}
+
+/* Covers tile (@tx, @ty) of @zoom with what another whole zoom has of it,
+ * clipped to it. */
+static void
+append_stand_in (IocBoundaryLayer      *self,
+                 GtkSnapshot           *snapshot,
+                 const IocMapTransform *t,
+                 double                 zoom,
+                 gint64                 tx,
+                 gint64                 ty)
+{
+  double k = t->scale / (256.0 * exp2 (zoom));
+  graphene_rect_t clip = GRAPHENE_RECT_INIT (tx * (double) TILE_PX * k - t->offset_x,
+                                             ty * (double) TILE_PX * k - t->offset_y,
+                                             TILE_PX * k, TILE_PX * k);
+  Tile key = { floor (zoom) - 1, tx >> 1, ty >> 1, NULL, 0 };
+  Tile *parent;
+
+  if (zoom != floor (zoom))
+    return;
+  parent = g_hash_table_lookup (self->tiles, &key);
+  if (parent != NULL)
+    {
+      parent->used = self->frame;
+      if (parent->texture != NULL)
+        {
+          gtk_snapshot_push_clip (snapshot, &clip);
+          append_tile (snapshot, parent, t);
+          gtk_snapshot_pop (snapshot);
+        }
+      return;
+    }
+  /* Else the four tiles of the zoom below, whichever are there. */
+  for (gint64 dy = 0; dy < 2; dy++)
+    for (gint64 dx = 0; dx < 2; dx++)
+      {
+        Tile child_key = { zoom + 1, 2 * tx + dx, 2 * ty + dy, NULL, 0 };
+        Tile *child = g_hash_table_lookup (self->tiles, &child_key);
+
+        if (child != NULL)
+          {
+            child->used = self->frame;
+            append_tile (snapshot, child, t);
+          }
+      }
+}
+
+static gboolean
+settle_cb (gpointer data)
+{
+  IocBoundaryLayer *self = data;
+
+  self->settle_timeout = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+static gboolean
+redraw_cb (gpointer data)
+{
+  IocBoundaryLayer *self = data;
+
+  self->redraw_idle = 0;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* Draws the tiles that cover the view (@reach_x, @reach_y around its
+ * centre); returns whether any was missing. */
+static gboolean
+append_tiles (IocBoundaryLayer      *self,
+              GtkSnapshot           *snapshot,
+              const IocMapTransform *t,
+              const GdkRGBA         *line,
+              double                 reach_x,
+              double                 reach_y)
+{
+  gint64 now = g_get_monotonic_time ();
+  gint64 deadline = now + RENDER_BUDGET_US;
+  int scale = gtk_widget_get_scale_factor (GTK_WIDGET (self));
+  double zoom, k, cx, cy;
+  gint64 tx0, ty0, tx1, ty1, last;
+  gboolean missing = FALSE;
+
+  if (scale != self->tile_scale)
+    {
+      clear_tiles (self);
+      self->tile_scale = scale;
+    }
+  if (t->zoom != self->last_zoom)
+    {
+      self->last_zoom = t->zoom;
+      self->zoom_changed_at = now;
+    }
+  if (now - self->zoom_changed_at >= SETTLE_MS * 1000)
+    zoom = t->zoom;
+  else
+    {
+      zoom = MAX (0.0, round (t->zoom));
+      if (zoom != t->zoom && self->settle_timeout == 0)
+        self->settle_timeout = g_timeout_add (SETTLE_MS + 10, settle_cb, self);
+    }
+
+  /* The tiles of that zoom under the view, in its pixels. */
+  k = 256.0 * exp2 (zoom) / t->scale;
+  last = (gint64) ceil (256.0 * exp2 (zoom) / TILE_PX) - 1;
+  cx = (t->offset_x + t->width / 2.0) * k;
+  cy = (t->offset_y + t->height / 2.0) * k;
+  tx0 = CLAMP ((gint64) floor ((cx - reach_x * k) / TILE_PX), 0, last);
+  tx1 = CLAMP ((gint64) floor ((cx + reach_x * k) / TILE_PX), 0, last);
+  ty0 = CLAMP ((gint64) floor ((cy - reach_y * k) / TILE_PX), 0, last);
+  ty1 = CLAMP ((gint64) floor ((cy + reach_y * k) / TILE_PX), 0, last);
+
+  self->frame++;
+  for (gint64 ty = ty0; ty <= ty1; ty++)
+    for (gint64 tx = tx0; tx <= tx1; tx++)
+      {
+        Tile *tile = get_tile (self, zoom, tx, ty, line, scale, deadline);
+
+        if (tile != NULL)
+          append_tile (snapshot, tile, t);
+        else
+          {
+            missing = TRUE;
+            append_stand_in (self, snapshot, t, zoom, tx, ty);
+          }
+      }
+  trim_tiles (self);
+  /* The rest in the next frame, also when the map stops here. */
+  if (missing && self->redraw_idle == 0)
+    self->redraw_idle = g_idle_add (redraw_cb, self);
+  return missing;
+}
+
+static void
+get_colours (GtkWidget *widget,
+             GdkRGBA   *fg,
+             GdkRGBA   *bg)
+{
+  GtkStyleContext *context = gtk_widget_get_style_context (widget);
+
+  gtk_style_context_get_color (context, fg);
+  if (!gtk_style_context_lookup_color (context, "view_bg_color", bg))
+    *bg = (GdkRGBA) { 1.0 - fg->red, 1.0 - fg->green, 1.0 - fg->blue, 1.0 };
+}
+
+typedef struct {
+  double x, y, w, h;
+} Box;
+
+static gboolean
+box_overlaps (const GArray *boxes,
+              const Box    *box)
+{
+  for (guint i = 0; i < boxes->len; i++)
+    {
+      const Box *other = &g_array_index (boxes, Box, i);
+
+      if (box->x < other->x + other->w && other->x < box->x + box->w &&
+          box->y < other->y + other->h && other->y < box->y + box->h)
+        return TRUE;
+    }
+  return FALSE;
+}
+
+static void
+draw_labels (IocBoundaryLayer      *self,
+             GtkSnapshot           *snapshot,
+             const IocMapTransform *t,
+             const GdkRGBA         *fg,
+             const GdkRGBA         *bg)
+{
+  g_autoptr(GArray) boxes = g_array_new (FALSE, FALSE, sizeof (Box));
+  GdkRGBA halo = *bg;
+
+  halo.alpha = 0.85;
+  for (guint i = 0; i < self->features->len; i++)
+    {
+      Feature *feature = g_ptr_array_index (self->features, i);
+      double x, y;
+      int w, h;
+      Box box;
+
+      if (feature->name == NULL)
+        continue;
+      if (feature->layout == NULL)
+        {
+          feature->layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), feature->name);
+          pango_layout_set_alignment (feature->layout, PANGO_ALIGN_CENTER);
+        }
+      pango_layout_get_pixel_size (feature->layout, &w, &h);
+
+      /* A label wider than its feature on screen would name its neighbours. */
+      if ((feature->max_x - feature->min_x) * t->scale < w * 0.8)
+        continue;
+
+      x = feature->label_x * t->scale - t->offset_x;
+      y = feature->label_y * t->scale - t->offset_y;
+      box = (Box) { x - w / 2.0 - 2, y - h / 2.0 - 1, w + 4, h + 2 };
+      if (box.x + box.w < 0 || box.y + box.h < 0 || box.x > t->width || box.y > t->height)
+        continue;
+      if (box_overlaps (boxes, &box))
+        continue;
+      g_array_append_val (boxes, box);
+
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - w / 2.0), round (y - h / 2.0)));
+      /* A halo in the background colour keeps the name legible over lines
+       * and tiles. */
+      for (int d = 0; d < 4; d++)
+        {
+          static const float offsets[4][2] = { { -1, 0 }, { 1, 0 }, { 0, -1 }, { 0, 1 } };
+
+          gtk_snapshot_save (snapshot);
+          gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (offsets[d][0], offsets[d][1]));
+          gtk_snapshot_append_layout (snapshot, feature->layout, &halo);
+          gtk_snapshot_restore (snapshot);
+        }
+      gtk_snapshot_append_layout (snapshot, feature->layout, fg);
+      gtk_snapshot_restore (snapshot);
+    }
+  self->n_labels_drawn = boxes->len;
+}
+
+void dbg_print (void);
+void dbg_print (void) { g_printerr ("boundary snapshot: %.2f ms avg over %ld frames, tiles rendered %ld, tiles drawn %ld\n", dbg_us / 1000.0 / MAX (dbg_frames, 1), (long) dbg_frames, (long) dbg_n, (long) dbg_tiles); }
+static void
+ioc_boundary_layer_snapshot (GtkWidget   *widget,
+                             GtkSnapshot *snapshot)
+{
+  IocBoundaryLayer *self = IOC_BOUNDARY_LAYER (widget);
+  IocMapTransform t;
+  double reach, cx, cy;
+  double view_min_x, view_min_y, view_max_x, view_max_y;
+  GdkRGBA fg, bg, line;
+  gboolean any = FALSE;
+
+  self->n_labels_drawn = 0;
+  if (self->features->len == 0)
+    return;
+
+  ioc_map_transform_init (&t, SHUMATE_LAYER (self));
+  if (t.width <= 0 || t.height <= 0)
+    return;
+
+  /* What the (possibly rotated) view can show, in world units. */
+  reach = t.rotation != 0.0 ? hypot (t.width, t.height) / 2.0 : MAX (t.width, t.height) / 2.0;
+  cx = t.offset_x + t.width / 2.0;
+  cy = t.offset_y + t.height / 2.0;
+  view_min_x = (cx - reach - self->line_width) / t.scale;
+  view_max_x = (cx + reach + self->line_width) / t.scale;
+  view_min_y = (cy - reach - self->line_width) / t.scale;
+  view_max_y = (cy + reach + self->line_width) / t.scale;
+
+  for (guint i = 0; i < self->features->len && !any; i++)
+    {
+      const Feature *feature = g_ptr_array_index (self->features, i);
+
+      any = !(feature->max_x < view_min_x || feature->min_x > view_max_x ||
+              feature->max_y < view_min_y || feature->min_y > view_max_y);
+    }
+  if (!any)
+    return;
+
+  get_colours (widget, &fg, &bg);
+  line = fg;
+  line.alpha *= 0.75;
+  if (!gdk_rgba_equal (&line, &self->tile_line))
+    {
+      clear_tiles (self);
+      self->tile_line = line;
+    }
+
+  static gint64 tot_us, tot_n, tot_frames; static gboolean reg; gint64 t0 = g_get_monotonic_time ();
+  if (!reg) { reg = TRUE; atexit (dbg_print); }
+  ioc_map_transform_push_rotation (&t, snapshot);
+  append_tiles (self, snapshot, &t, &line,
+                t.rotation != 0.0 ? reach : t.width / 2.0, t.rotation != 0.0 ? reach : t.height / 2.0);
+  if (self->labels && t.zoom >= self->label_zoom)
+    draw_labels (self, snapshot, &t, &fg, &bg);
+  gtk_snapshot_restore (snapshot);
+  tot_us += g_get_monotonic_time () - t0; tot_frames++; tot_n = self->n_tiles_rendered;
+  dbg_us = tot_us; dbg_frames = tot_frames; dbg_n += 0; (void) tot_n;
+}
+
+static void
+ioc_boundary_layer_css_changed (GtkWidget         *widget,
+                                GtkCssStyleChange *change)
+{
+  GTK_WIDGET_CLASS (ioc_boundary_layer_parent_class)->css_changed (widget, change);
+  /* The font may have changed (text scale, video wall), and the colours. */
+  clear_layouts (IOC_BOUNDARY_LAYER (widget));
+  clear_tiles (IOC_BOUNDARY_LAYER (widget));
+  gtk_widget_queue_draw (widget);
+}
+
+static void
+ioc_boundary_layer_system_setting_changed (GtkWidget        *widget,
+                                           GtkSystemSetting  setting)
+{
+  GTK_WIDGET_CLASS (ioc_boundary_layer_parent_class)->system_setting_changed (widget, setting);
+  clear_layouts (IOC_BOUNDARY_LAYER (widget));
+  gtk_widget_queue_draw (widget);
+}
+
+static void
+ioc_boundary_layer_constructed (GObject *object)
+{
+  IocBoundaryLayer *self = IOC_BOUNDARY_LAYER (object);
+
+  G_OBJECT_CLASS (ioc_boundary_layer_parent_class)->constructed (object);
+
+  g_signal_connect_object (shumate_layer_get_viewport (SHUMATE_LAYER (self)), "notify",
+                           G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+}
+
+static void
+ioc_boundary_layer_finalize (GObject *object)
+{
+  IocBoundaryLayer *self = IOC_BOUNDARY_LAYER (object);
+
+  g_clear_pointer (&self->by_code, g_hash_table_unref);
+  g_clear_pointer (&self->features, g_ptr_array_unref);
+  g_clear_pointer (&self->attribution, g_free);
+  g_clear_pointer (&self->tiles, g_hash_table_unref);
+  g_clear_handle_id (&self->settle_timeout, g_source_remove);
+  g_clear_handle_id (&self->redraw_idle, g_source_remove);
+
+  G_OBJECT_CLASS (ioc_boundary_layer_parent_class)->finalize (object);
+}
+
+static void
+ioc_boundary_layer_class_init (IocBoundaryLayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ioc_boundary_layer_constructed;
+  object_class->finalize = ioc_boundary_layer_finalize;
+  widget_class->snapshot = ioc_boundary_layer_snapshot;
+  widget_class->css_changed = ioc_boundary_layer_css_changed;
+  widget_class->system_setting_changed = ioc_boundary_layer_system_setting_changed;
+
+  gtk_widget_class_set_css_name (widget_class, "iocboundarylayer");
+}
+
+static void
+ioc_boundary_layer_init (IocBoundaryLayer *self)
+{
+  self->features = g_ptr_array_new_with_free_func (feature_free);
+  self->by_code = g_hash_table_new (g_str_hash, g_str_equal);
+  self->line_width = 1.5;
+  self->label_zoom = 9.0;
+  self->tiles = g_hash_table_new_full (tile_hash, tile_equal, tile_free, NULL);
+  if (g_getenv ("IOC_TILE_PX")) TILE_PX = atoi (g_getenv ("IOC_TILE_PX"));
+}
+
+IocBoundaryLayer *
+ioc_boundary_layer_new (ShumateViewport *viewport)
+{
+  g_return_val_if_fail (SHUMATE_IS_VIEWPORT (viewport), NULL);
+
+  return g_object_new (IOC_TYPE_BOUNDARY_LAYER, "viewport", viewport, NULL);
+}
+
+void
+ioc_boundary_layer_set_geojson (IocBoundaryLayer *self,
+                                JsonNode         *feature_collection,
+                                gboolean          labels)
+{
+  JsonObject *collection;
+  const char *attribution;
+
+  g_return_if_fail (IOC_IS_BOUNDARY_LAYER (self));
+
+  g_hash_table_remove_all (self->by_code);
+  g_ptr_array_set_size (self->features, 0);
+  clear_tiles (self);
+  g_clear_pointer (&self->attribution, g_free);
+  self->labels = labels;
+
+  if (feature_collection != NULL && JSON_NODE_HOLDS_OBJECT (feature_collection))
+    {
+      collection = json_node_get_object (feature_collection);
+      attribution = member_string (collection, "attribution");
+      if (attribution == NULL)
+        attribution = member_string (collection, "source");
+      self->attribution = g_strdup (attribution);
+
+      if (json_object_has_member (collection, "features") &&
+          JSON_NODE_HOLDS_ARRAY (json_object_get_member (collection, "features")))
+        {
+          JsonArray *features = json_object_get_array_member (collection, "features");
+
+          for (guint i = 0; i < json_array_get_length (features); i++)
+            {
+              JsonNode *node = json_array_get_element (features, i);
+              Feature *feature;
+
+              if (!JSON_NODE_HOLDS_OBJECT (node))
+                continue;
+              feature = read_feature (json_node_get_object (node));
+              if (feature == NULL)
+                continue;
+              g_ptr_array_add (self->features, feature);
+              if (feature->code != NULL)
+                g_hash_table_replace (self->by_code, feature->code, feature);
+            }
+        }
+    }
+
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+guint
+ioc_boundary_layer_get_n_features (IocBoundaryLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_BOUNDARY_LAYER (self), 0);
+
+  return self->features->len;
+}
+
+const char *
+ioc_boundary_layer_get_attribution (IocBoundaryLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_BOUNDARY_LAYER (self), NULL);
+
+  return self->attribution;
+}
+
+void
+ioc_boundary_layer_set_line_width (IocBoundaryLayer *self,
+                                   double            width)
+{
+  g_return_if_fail (IOC_IS_BOUNDARY_LAYER (self));
+
+  if (self->line_width == width)
+    return;
+  self->line_width = width;
+  clear_tiles (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ioc_boundary_layer_set_label_zoom (IocBoundaryLayer *self,
+                                   double            zoom)
+{
+  g_return_if_fail (IOC_IS_BOUNDARY_LAYER (self));
+
+  if (self->label_zoom == zoom)
+    return;
+  self->label_zoom = zoom;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ioc_boundary_layer_set_fill (IocBoundaryLayer *self,
+                             const char       *code,
+                             const GdkRGBA    *fill)
+{
+  Feature *feature;
+
+  g_return_if_fail (IOC_IS_BOUNDARY_LAYER (self));
+  g_return_if_fail (code != NULL);
+
+  feature = g_hash_table_lookup (self->by_code, code);
+  if (feature == NULL)
+    return;
+  if (feature->filled == (fill != NULL) && (fill == NULL || gdk_rgba_equal (fill, &feature->fill)))
+    return;
+  feature->filled = fill != NULL;
+  if (fill != NULL)
+    feature->fill = *fill;
+  clear_tiles (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ioc_boundary_layer_clear_fills (IocBoundaryLayer *self)
+{
+  g_return_if_fail (IOC_IS_BOUNDARY_LAYER (self));
+
+  for (guint i = 0; i < self->features->len; i++)
+    ((Feature *) g_ptr_array_index (self->features, i))->filled = FALSE;
+  clear_tiles (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+ioc_boundary_layer_feature_at (IocBoundaryLayer *self,
+                               double            x,
+                               double            y)
+{
+  IocMapTransform t;
+  double lat, lon, mx, my;
+
+  g_return_val_if_fail (IOC_IS_BOUNDARY_LAYER (self), NULL);
+
+  ioc_map_transform_init (&t, SHUMATE_LAYER (self));
+  ioc_map_transform_to_location (&t, x, y, &lat, &lon);
+  ioc_mercator_from_lat_lon (lat, lon, &mx, &my);
+
+  /* The last drawn is on top. */
+  for (guint i = self->features->len; i > 0; i--)
+    {
+      const Feature *feature = g_ptr_array_index (self->features, i - 1);
+
+      if (feature_contains (feature, mx, my))
+        return feature->code;
+    }
+  return NULL;
+}
+
+const char *
+ioc_boundary_layer_get_feature_name (IocBoundaryLayer *self,
+                                     const char       *code)
+{
+  Feature *feature;
+
+  g_return_val_if_fail (IOC_IS_BOUNDARY_LAYER (self), NULL);
+
+  feature = code != NULL ? g_hash_table_lookup (self->by_code, code) : NULL;
+  return feature != NULL ? feature->name : NULL;
+}
+
+guint
+ioc_boundary_layer_get_n_labels_drawn (IocBoundaryLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_BOUNDARY_LAYER (self), 0);
+
+  return self->n_labels_drawn;
+}
+
+const char *
+ioc_boundary_layer_find_by_name (IocBoundaryLayer *self,
+                                 const char       *name)
+{
+  g_autofree char *folded = NULL;
+
+  g_return_val_if_fail (IOC_IS_BOUNDARY_LAYER (self), NULL);
+
+  if (name == NULL)
+    return NULL;
+  folded = ioc_text_fold (name);
+  for (guint i = 0; i < self->features->len; i++)
+    {
+      const Feature *feature = g_ptr_array_index (self->features, i);
+      g_autofree char *other = feature->name != NULL ? ioc_text_fold (feature->name) : NULL;
+
+      if (other != NULL && g_strcmp0 (g_strstrip (other), g_strstrip (folded)) == 0)
+        return feature->code;
+    }
+  return NULL;
+}

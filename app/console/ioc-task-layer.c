@@ -1,0 +1,951 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ioc-console"
+
+#include "config.h"
+
+#include <math.h>
+
+#include "ioc-boundary-layer.h"
+#include "ioc-task-layer.h"
+#include "ioc-task-object.h"
+
+/* Points and badges may reach this far beyond the view and still show. */
+#define MARGIN_PX 32.0
+/* A click this close to a point's edge still hits it. */
+#define PICK_SLACK_PX 4.0
+
+typedef struct {
+  IocTaskObject *object;
+  IocTaskState   state;
+  IocPriority    priority;
+  gboolean       overdue;
+  gboolean       located;
+  double         lat;
+  double         lon;
+} TaskInfo;
+
+typedef struct {
+  double   mx;           /* Mercator world units */
+  double   my;
+  double   x;            /* layer coordinates before the rotation, this frame */
+  double   y;
+  double   radius;
+  gint64   id;           /* the task when count is 1 */
+  guint    count;
+  IocBBox  bbox;
+  guint    state;
+  guint    priority;
+  gboolean overdue;
+} Item;
+
+/* Badge radii drawn, in whole pixels from this one up. */
+#define BADGE_MIN_RADIUS 11.0
+#define N_BADGE_SIZES    24
+
+struct _IocTaskLayer
+{
+  ShumateLayer     parent_instance;
+
+  GListModel      *model;
+  GPtrArray       *mirror;      /* IocTaskObject, as the model lists them */
+  GHashTable      *tasks;       /* gint64* id → TaskInfo */
+  IocSpatialIndex *index;
+  gint64           selected;
+
+  /* The clusters around the view, kept while the view pans inside them. */
+  GArray          *items;       /* Item */
+  gboolean         items_valid;
+  guint            items_zoom;
+  gint64           items_x0, items_y0, items_x1, items_y1;
+
+  /* The looks, made once per style. */
+  gboolean         looks_valid;
+  int              looks_scale;
+  GdkRGBA          colors[IOC_N_TASK_STATES];
+  GdkRGBA          outline;
+  GdkRGBA          accent;
+  GdkTexture      *point_discs[IOC_N_TASK_STATES][IOC_N_PRIORITIES][2];
+  GdkTexture      *badge_discs[IOC_N_TASK_STATES][N_BADGE_SIZES];
+  GdkTexture      *halo;
+  double           halo_radius;
+  GHashTable      *labels;      /* count × 2 + dark → Label */
+
+  guint            n_drawn_points;
+  guint            n_drawn_clusters;
+};
+
+G_DEFINE_FINAL_TYPE (IocTaskLayer, ioc_task_layer, SHUMATE_TYPE_LAYER)
+
+/* The stylesheet's colours, for when it is not loaded (a bare test). */
+static const char * const fallback_colors[IOC_N_TASK_STATES] = {
+  [IOC_TASK_STATE_RECEIVED]     = "#3584e4",
+  [IOC_TASK_STATE_VERIFIED]     = "#9141ac",
+  [IOC_TASK_STATE_REJECTED]     = "#77767b",
+  [IOC_TASK_STATE_DUPLICATE]    = "#9a9996",
+  [IOC_TASK_STATE_FORWARDED]    = "#e5a50a",
+  [IOC_TASK_STATE_ACKNOWLEDGED] = "#2190a4",
+  [IOC_TASK_STATE_IN_PROGRESS]  = "#26a269",
+  [IOC_TASK_STATE_RETURNED]     = "#ff7800",
+  [IOC_TASK_STATE_RESOLVED]     = "#8ff0a4",
+  [IOC_TASK_STATE_CLOSED]       = "#5e5c64",
+};
+
+static const double priority_radius[IOC_N_PRIORITIES] = {
+  [IOC_PRIORITY_URGENT] = 8.0,
+  [IOC_PRIORITY_HIGH]   = 6.5,
+  [IOC_PRIORITY_NORMAL] = 5.0,
+  [IOC_PRIORITY_LOW]    = 4.0,
+};
+
+static void
+task_info_free (gpointer data)
+{
+  TaskInfo *info = data;
+
+  g_clear_object (&info->object);
+  g_free (info);
+}
+
+void
+ioc_task_layer_get_state_color (IocTaskLayer *self,
+                                IocTaskState  state,
+                                GdkRGBA      *color)
+{
+  g_autofree char *name = NULL;
+
+  if (state < 0 || state >= IOC_N_TASK_STATES)
+    state = IOC_TASK_STATE_CLOSED;
+  name = g_strdup_printf ("ioc_state_%s", ioc_task_state_to_string (state));
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (GTK_WIDGET (self)), name, color))
+G_GNUC_END_IGNORE_DEPRECATIONS
+    gdk_rgba_parse (color, fallback_colors[state]);
+}
+
+static double
+item_radius (const Item *item)
+{
+  if (item->count > 1)
+    return 11.0 + 3.5 * log10 (item->count);
+  return priority_radius[MIN (item->priority, IOC_N_PRIORITIES - 1)];
+}
+
+/* ---- Following the model ---------------------------------------------- */
+
+static void
+read_task (TaskInfo *info)
+{
+  IocTask *task = ioc_task_object_get_task (info->object);
+
+  info->state = task->state;
+  info->priority = task->priority;
+  info->overdue = ioc_task_object_get_overdue (info->object);
+  info->located = task->has_location && ioc_geo_valid_lat_lon (task->lat, task->lon);
+  info->lat = task->lat;
+  info->lon = task->lon;
+}
+
+static void
+place (IocTaskLayer *self,
+       gint64        id,
+       TaskInfo     *info)
+{
+  if (info->located)
+    ioc_spatial_index_insert (self->index, id, info->lat, info->lon, MAX (0, (int) info->state));
+  else
+    ioc_spatial_index_remove (self->index, id);
+}
+
+static void
+on_task_notify_cb (IocTaskObject *object,
+                   GParamSpec    *pspec,
+                   IocTaskLayer  *self)
+{
+  gint64 id = ioc_task_object_get_id (object);
+  TaskInfo *info = g_hash_table_lookup (self->tasks, &id);
+  const char *name = g_param_spec_get_name (pspec);
+
+  if (info == NULL || info->object != object)
+    return;
+  if (g_strcmp0 (name, "state") != 0 && g_strcmp0 (name, "priority") != 0 &&
+      g_strcmp0 (name, "overdue") != 0 && g_strcmp0 (name, "updated-at") != 0)
+    return;
+
+  read_task (info);
+  place (self, id, info);
+  self->items_valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+track (IocTaskLayer  *self,
+       IocTaskObject *object)
+{
+  TaskInfo *info;
+  gint64 *key;
+
+  if (g_hash_table_contains (self->tasks, &(gint64) { ioc_task_object_get_id (object) }))
+    return;
+
+  info = g_new0 (TaskInfo, 1);
+  info->object = g_object_ref (object);
+  read_task (info);
+  key = g_new (gint64, 1);
+  *key = ioc_task_object_get_id (object);
+  g_hash_table_insert (self->tasks, key, info);
+  g_signal_connect (object, "notify", G_CALLBACK (on_task_notify_cb), self);
+  place (self, *key, info);
+}
+
+static void
+untrack (IocTaskLayer  *self,
+         IocTaskObject *object)
+{
+  gint64 id = ioc_task_object_get_id (object);
+  TaskInfo *info = g_hash_table_lookup (self->tasks, &id);
+
+  if (info == NULL || info->object != object)
+    return;
+  g_signal_handlers_disconnect_by_func (object, on_task_notify_cb, self);
+  ioc_spatial_index_remove (self->index, id);
+  g_hash_table_remove (self->tasks, &id);
+}
+
+static void
+on_items_changed_cb (GListModel   *model,
+                     guint         position,
+                     guint         removed,
+                     guint         added,
+                     IocTaskLayer *self)
+{
+  g_autoptr(GHashTable) leaving = g_hash_table_new (NULL, NULL);
+  g_autoptr(GPtrArray) arriving = g_ptr_array_new_full (added, g_object_unref);
+  GHashTableIter iter;
+  gpointer object;
+
+  /* A task that the filter moves (removed here, added there) stays put. */
+  for (guint i = 0; i < removed; i++)
+    g_hash_table_add (leaving, g_ptr_array_index (self->mirror, position + i));
+  for (guint i = 0; i < added; i++)
+    {
+      IocTaskObject *item = g_list_model_get_item (model, position + i);
+
+      g_hash_table_remove (leaving, item);
+      g_ptr_array_add (arriving, item);
+    }
+
+  g_hash_table_iter_init (&iter, leaving);
+  while (g_hash_table_iter_next (&iter, &object, NULL))
+    untrack (self, object);
+  for (guint i = 0; i < arriving->len; i++)
+    track (self, g_ptr_array_index (arriving, i));
+
+  g_ptr_array_remove_range (self->mirror, position, removed);
+  for (guint i = 0; i < arriving->len; i++)
+    g_ptr_array_insert (self->mirror, position + i, g_object_ref (g_ptr_array_index (arriving, i)));
+
+  self->items_valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+clear_model (IocTaskLayer *self)
+{
+  GHashTableIter iter;
+  gpointer value;
+
+  if (self->model != NULL)
+    g_signal_handlers_disconnect_by_func (self->model, on_items_changed_cb, self);
+  g_clear_object (&self->model);
+
+  g_hash_table_iter_init (&iter, self->tasks);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_signal_handlers_disconnect_by_func (((TaskInfo *) value)->object, on_task_notify_cb, self);
+  g_hash_table_remove_all (self->tasks);
+  g_ptr_array_set_size (self->mirror, 0);
+  ioc_spatial_index_clear (self->index);
+  self->items_valid = FALSE;
+}
+
+void
+ioc_task_layer_set_model (IocTaskLayer *self,
+                          GListModel   *tasks)
+{
+  guint n;
+  g_autofree IocClusterPoint *points = NULL;
+  g_autofree guint8 *kinds = NULL;
+  guint n_points = 0;
+
+  g_return_if_fail (IOC_IS_TASK_LAYER (self));
+  g_return_if_fail (tasks == NULL || G_IS_LIST_MODEL (tasks));
+
+  if (self->model == tasks)
+    return;
+
+  clear_model (self);
+  if (tasks == NULL)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+
+  self->model = g_object_ref (tasks);
+  n = g_list_model_get_n_items (tasks);
+  points = g_new (IocClusterPoint, MAX (n, 1u));
+  kinds = g_new (guint8, MAX (n, 1u));
+  for (guint i = 0; i < n; i++)
+    {
+      IocTaskObject *item = g_list_model_get_item (tasks, i);
+      gint64 id = ioc_task_object_get_id (item);
+      TaskInfo *info;
+      gint64 *key;
+
+      g_ptr_array_add (self->mirror, item);
+      if (g_hash_table_contains (self->tasks, &id))
+        continue;
+      info = g_new0 (TaskInfo, 1);
+      info->object = g_object_ref (item);
+      read_task (info);
+      key = g_new (gint64, 1);
+      *key = id;
+      g_hash_table_insert (self->tasks, key, info);
+      g_signal_connect (item, "notify", G_CALLBACK (on_task_notify_cb), self);
+      if (info->located)
+        {
+          points[n_points] = (IocClusterPoint) { info->lat, info->lon, id };
+          kinds[n_points++] = MAX (0, (int) info->state);
+        }
+    }
+  /* All at once: the index sizes its tables once. */
+  ioc_spatial_index_load (self->index, points, kinds, n_points);
+  self->items_valid = FALSE;
+  g_signal_connect (tasks, "items-changed", G_CALLBACK (on_items_changed_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+/* ---- What is drawn ----------------------------------------------------
+ *
+ * Clusters are fixed to the world grid of their integer zoom, so the list
+ * asked of the index stays right while the map pans at that zoom: it is
+ * kept, with a margin around the view, until the view leaves the margin,
+ * the integer zoom changes or a task changes. Each frame then only places
+ * the kept items.
+ *
+ * The looks are few (state × priority × overdue for points, state × size
+ * for badges), each a small texture made once; the count labels are text
+ * nodes made once per count. Badges, their labels and the points are drawn
+ * each in one run, so that the renderer draws each run in a few batches
+ * instead of switching between discs and glyphs at every badge. */
+
+/* The cells of IOC_CLUSTER_CELL_PX at @zoom that @bbox meets, as the index
+ * counts them (its north-west and south-east corners). */
+static void
+bbox_cells (const IocBBox *bbox,
+            guint          zoom,
+            gint64        *x0,
+            gint64        *y0,
+            gint64        *x1,
+            gint64        *y1)
+{
+  ioc_cluster_cell_for (bbox->max_lat, bbox->min_lon, zoom, IOC_CLUSTER_CELL_PX, x0, y0);
+  ioc_cluster_cell_for (bbox->min_lat, bbox->max_lon, zoom, IOC_CLUSTER_CELL_PX, x1, y1);
+}
+
+static void
+query_items (IocTaskLayer  *self,
+             const IocBBox *bbox,
+             guint          zoom)
+{
+  g_autoptr(GArray) clusters = NULL;
+  g_autoptr(GArray) kinds = NULL;
+
+  g_array_set_size (self->items, 0);
+  clusters = ioc_spatial_index_query_clusters (self->index, bbox, zoom, &kinds);
+  g_array_set_size (self->items, clusters->len);
+
+  for (guint i = 0; i < clusters->len; i++)
+    {
+      const IocCluster *cluster = &g_array_index (clusters, IocCluster, i);
+      Item *item = &g_array_index (self->items, Item, i);
+
+      *item = (Item) { 0 };
+      ioc_mercator_from_lat_lon (cluster->lat, cluster->lon, &item->mx, &item->my);
+      item->count = cluster->count;
+      item->bbox = cluster->bbox;
+      item->id = cluster->id;
+
+      if (cluster->count == 1)
+        {
+          TaskInfo *info = g_hash_table_lookup (self->tasks, &cluster->id);
+
+          item->state = info != NULL ? CLAMP (info->state, 0, IOC_N_TASK_STATES - 1) : IOC_TASK_STATE_RECEIVED;
+          item->priority = info != NULL ? CLAMP (info->priority, 0, IOC_N_PRIORITIES - 1) : IOC_PRIORITY_NORMAL;
+          item->overdue = info != NULL && info->overdue;
+        }
+      else
+        {
+          const IocKindCounts *counts = &g_array_index (kinds, IocKindCounts, i);
+          guint best = 0;
+
+          for (guint k = 0; k < IOC_N_TASK_STATES; k++)
+            if (counts->count[k] > counts->count[best])
+              best = k;
+          item->state = best;
+          item->priority = IOC_PRIORITY_NORMAL;
+        }
+      item->radius = item_radius (item);
+    }
+}
+
+/* The items around the view of @t, in world units; valid until the next
+ * call or model change. */
+static GArray *
+get_items (IocTaskLayer          *self,
+           const IocMapTransform *t)
+{
+  IocBBox view, wide;
+  gint64 x0, y0, x1, y1;
+  guint zoom;
+
+  if (ioc_spatial_index_get_size (self->index) == 0 || t->width <= 0 || t->height <= 0)
+    {
+      g_array_set_size (self->items, 0);
+      self->items_valid = FALSE;
+      return self->items;
+    }
+
+  ioc_map_transform_visible_bbox (t, MARGIN_PX, &view.min_lat, &view.min_lon, &view.max_lat, &view.max_lon);
+  zoom = (guint) CLAMP (floor (t->zoom), 0, IOC_CLUSTER_MAX_ZOOM);
+  bbox_cells (&view, zoom, &x0, &y0, &x1, &y1);
+
+  if (self->items_valid && self->items_zoom == zoom &&
+      x0 >= self->items_x0 && y0 >= self->items_y0 && x1 <= self->items_x1 && y1 <= self->items_y1)
+    return self->items;
+
+  /* Half a view more on each side: the next frames of a pan need nothing
+   * new. */
+  ioc_map_transform_visible_bbox (t, MARGIN_PX + MAX (t->width, t->height) / 2.0,
+                                  &wide.min_lat, &wide.min_lon, &wide.max_lat, &wide.max_lon);
+  query_items (self, &wide, zoom);
+  bbox_cells (&wide, zoom, &self->items_x0, &self->items_y0, &self->items_x1, &self->items_y1);
+  self->items_zoom = zoom;
+  self->items_valid = TRUE;
+  return self->items;
+}
+
+/* Places @item for the frame of @t: whether it shows within @reach_x,
+ * @reach_y of the centre (the view's half size, or its half diagonal when
+ * the view is rotated). */
+static gboolean
+place_item (Item                  *item,
+            const IocMapTransform *t,
+            double                 reach_x,
+            double                 reach_y)
+{
+  double r = item->radius + 3.0;
+
+  item->x = item->mx * t->scale - t->offset_x;
+  item->y = item->my * t->scale - t->offset_y;
+  return fabs (item->x - t->width / 2.0) <= reach_x + r && fabs (item->y - t->height / 2.0) <= reach_y + r;
+}
+
+static GdkTexture *
+make_disc (int            scale,
+           const GdkRGBA *fill,
+           double         radius,
+           const GdkRGBA *ring,
+           double         ring_width)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  int size = (int) ceil ((radius + ring_width + 1.0) * 2.0 * scale);
+  g_autoptr(GBytes) bytes = NULL;
+  GdkTexture *texture;
+
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
+  cr = cairo_create (surface);
+  cairo_scale (cr, scale, scale);
+  cairo_arc (cr, size / 2.0 / scale, size / 2.0 / scale, radius, 0, 2 * G_PI);
+  gdk_cairo_set_source_rgba (cr, fill);
+  cairo_fill_preserve (cr);
+  if (ring_width > 0)
+    {
+      cairo_set_line_width (cr, ring_width);
+      gdk_cairo_set_source_rgba (cr, ring);
+      cairo_stroke (cr);
+    }
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       (gsize) cairo_image_surface_get_stride (surface) * size);
+  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
+                                    cairo_image_surface_get_stride (surface));
+  cairo_surface_destroy (surface);
+  return texture;
+}
+
+static void
+clear_looks (IocTaskLayer *self)
+{
+  for (guint s = 0; s < IOC_N_TASK_STATES; s++)
+    {
+      for (guint p = 0; p < IOC_N_PRIORITIES; p++)
+        for (guint o = 0; o < 2; o++)
+          g_clear_object (&self->point_discs[s][p][o]);
+      for (guint r = 0; r < N_BADGE_SIZES; r++)
+        g_clear_object (&self->badge_discs[s][r]);
+    }
+  g_clear_object (&self->halo);
+  g_hash_table_remove_all (self->labels);
+  self->looks_valid = FALSE;
+}
+
+/* The colours of the stylesheet, read once per style change. */
+static void
+ensure_looks (IocTaskLayer *self)
+{
+  GtkWidget *widget = GTK_WIDGET (self);
+  int scale = gtk_widget_get_scale_factor (widget);
+
+  if (self->looks_valid && self->looks_scale == scale)
+    return;
+
+  clear_looks (self);
+  for (guint s = 0; s < IOC_N_TASK_STATES; s++)
+    ioc_task_layer_get_state_color (self, s, &self->colors[s]);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "view_bg_color", &self->outline))
+    self->outline = (GdkRGBA) { 0.12, 0.12, 0.12, 1 };
+  if (!gtk_style_context_lookup_color (gtk_widget_get_style_context (widget), "accent_color", &self->accent))
+    gdk_rgba_parse (&self->accent, "#78aeed");
+G_GNUC_END_IGNORE_DEPRECATIONS
+  self->outline.alpha = 0.9;
+  self->looks_scale = scale;
+  self->looks_valid = TRUE;
+}
+
+static GdkTexture *
+get_point_disc (IocTaskLayer *self,
+                guint         state,
+                guint         priority,
+                gboolean      overdue)
+{
+  GdkTexture **slot = &self->point_discs[state][priority][overdue ? 1 : 0];
+
+  if (*slot == NULL)
+    {
+      GdkRGBA red;
+
+      gdk_rgba_parse (&red, "#e01b24");
+      *slot = make_disc (self->looks_scale, &self->colors[state], priority_radius[priority],
+                         overdue ? &red : &self->outline, overdue ? 2.5 : 1.5);
+    }
+  return *slot;
+}
+
+static GdkTexture *
+get_badge_disc (IocTaskLayer *self,
+                guint         state,
+                double        radius,
+                double       *drawn_radius)
+{
+  guint size = (guint) CLAMP (round (radius) - BADGE_MIN_RADIUS, 0, N_BADGE_SIZES - 1);
+  GdkTexture **slot = &self->badge_discs[state][size];
+
+  *drawn_radius = BADGE_MIN_RADIUS + size;
+  if (*slot == NULL)
+    {
+      GdkRGBA fill = self->colors[state];
+
+      fill.alpha = 0.9;
+      *slot = make_disc (self->looks_scale, &fill, *drawn_radius, &self->outline, 2.0);
+    }
+  return *slot;
+}
+
+static GdkTexture *
+get_halo (IocTaskLayer *self,
+          double        radius)
+{
+  /* Made for the priority of the selected task; remade when it differs. */
+  if (self->halo == NULL || self->halo_radius != radius)
+    {
+      GdkRGBA clear = { 0, 0, 0, 0 };
+
+      g_clear_object (&self->halo);
+      self->halo = make_disc (self->looks_scale, &clear, radius + 7.0, &self->accent, 3.0);
+      self->halo_radius = radius;
+    }
+  return self->halo;
+}
+
+static void
+append_disc (GtkSnapshot *snapshot,
+             GdkTexture  *texture,
+             double       x,
+             double       y,
+             int          scale)
+{
+  double half = gdk_texture_get_width (texture) / (2.0 * scale);
+
+  gtk_snapshot_append_texture (snapshot, texture,
+                               &GRAPHENE_RECT_INIT (x - half, y - half, 2 * half, 2 * half));
+}
+
+typedef struct {
+  GskRenderNode *node;
+  int            width;
+  int            height;
+} Label;
+
+static void
+label_free (gpointer data)
+{
+  Label *label = data;
+
+  gsk_render_node_unref (label->node);
+  g_free (label);
+}
+
+/* The count as a text node at (0, 0), made once per count and colour. */
+static const Label *
+get_label (IocTaskLayer *self,
+           guint         count,
+           gboolean      dark)
+{
+  gpointer key = GUINT_TO_POINTER (count * 2 + (dark ? 1 : 0));
+  Label *label = g_hash_table_lookup (self->labels, key);
+
+  if (label == NULL)
+    {
+      static const GdkRGBA white = { 1, 1, 1, 1 }, ink = { 0.14, 0.12, 0.19, 1 };
+      char text[16];
+      g_autoptr(PangoAttrList) attrs = pango_attr_list_new ();
+      g_autoptr(PangoLayout) layout = NULL;
+      g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
+
+      if (g_hash_table_size (self->labels) > 4096)
+        g_hash_table_remove_all (self->labels);
+      g_snprintf (text, sizeof text, "%u", count);
+      layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), text);
+      pango_attr_list_insert (attrs, pango_attr_weight_new (PANGO_WEIGHT_BOLD));
+      pango_attr_list_insert (attrs, pango_attr_scale_new (0.85));
+      pango_layout_set_attributes (layout, attrs);
+
+      label = g_new0 (Label, 1);
+      pango_layout_get_pixel_size (layout, &label->width, &label->height);
+      gtk_snapshot_append_layout (snapshot, layout, dark ? &ink : &white);
+      label->node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+      if (label->node == NULL)
+        label->node = gsk_container_node_new (NULL, 0);
+      g_hash_table_insert (self->labels, key, label);
+    }
+  return label;
+}
+
+static void
+ioc_task_layer_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  IocTaskLayer *self = IOC_TASK_LAYER (widget);
+  GArray *items;
+  IocMapTransform t;
+  double reach_x, reach_y;
+  g_autofree guint *visible = NULL;
+  guint n_visible = 0;
+  int scale;
+
+  self->n_drawn_points = self->n_drawn_clusters = 0;
+  ioc_map_transform_init (&t, SHUMATE_LAYER (self));
+  items = get_items (self, &t);
+  if (items->len == 0 && self->selected == 0)
+    return;
+
+  ensure_looks (self);
+  scale = self->looks_scale;
+  reach_x = t.rotation != 0.0 ? hypot (t.width, t.height) / 2.0 : t.width / 2.0;
+  reach_y = t.rotation != 0.0 ? hypot (t.width, t.height) / 2.0 : t.height / 2.0;
+
+  /* The kept items that are in view, placed for this frame. */
+  visible = g_new (guint, MAX (items->len, 1u));
+  for (guint i = 0; i < items->len; i++)
+    if (place_item (&g_array_index (items, Item, i), &t, reach_x, reach_y))
+      visible[n_visible++] = i;
+
+  ioc_map_transform_push_rotation (&t, snapshot);
+
+  /* Badges below, their counts over all of them, single tasks on top. */
+  for (guint v = 0; v < n_visible; v++)
+    {
+      const Item *item = &g_array_index (items, Item, visible[v]);
+      double radius;
+
+      if (item->count < 2)
+        continue;
+      append_disc (snapshot, get_badge_disc (self, item->state, item->radius, &radius),
+                   item->x, item->y, scale);
+      self->n_drawn_clusters++;
+    }
+  for (guint v = 0; v < n_visible; v++)
+    {
+      const Item *item = &g_array_index (items, Item, visible[v]);
+      const GdkRGBA *fill;
+      const Label *label;
+
+      if (item->count < 2)
+        continue;
+      fill = &self->colors[item->state];
+      label = get_label (self, item->count, 0.2126 * fill->red + 0.7152 * fill->green + 0.0722 * fill->blue > 0.5);
+      gtk_snapshot_save (snapshot);
+      gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (item->x - label->width / 2.0),
+                                                              round (item->y - label->height / 2.0)));
+      gtk_snapshot_append_node (snapshot, label->node);
+      gtk_snapshot_restore (snapshot);
+    }
+  for (guint v = 0; v < n_visible; v++)
+    {
+      const Item *item = &g_array_index (items, Item, visible[v]);
+
+      if (item->count != 1)
+        continue;
+      append_disc (snapshot, get_point_disc (self, item->state, item->priority, item->overdue),
+                   item->x, item->y, scale);
+      self->n_drawn_points++;
+    }
+
+  if (self->selected != 0)
+    {
+      TaskInfo *info = g_hash_table_lookup (self->tasks, &self->selected);
+
+      if (info != NULL && info->located)
+        {
+          double mx, my, x, y;
+          guint priority = CLAMP (info->priority, 0, IOC_N_PRIORITIES - 1);
+
+          ioc_mercator_from_lat_lon (info->lat, info->lon, &mx, &my);
+          x = mx * t.scale - t.offset_x;
+          y = my * t.scale - t.offset_y;
+          /* The task itself on top, even inside a badge, with a halo. */
+          append_disc (snapshot, get_halo (self, priority_radius[priority]), x, y, scale);
+          append_disc (snapshot,
+                       get_point_disc (self, CLAMP (info->state, 0, IOC_N_TASK_STATES - 1), priority, info->overdue),
+                       x, y, scale);
+        }
+    }
+
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+ioc_task_layer_css_changed (GtkWidget         *widget,
+                            GtkCssStyleChange *change)
+{
+  IocTaskLayer *self = IOC_TASK_LAYER (widget);
+
+  GTK_WIDGET_CLASS (ioc_task_layer_parent_class)->css_changed (widget, change);
+  clear_looks (self);
+  gtk_widget_queue_draw (widget);
+}
+
+static void
+ioc_task_layer_constructed (GObject *object)
+{
+  IocTaskLayer *self = IOC_TASK_LAYER (object);
+
+  G_OBJECT_CLASS (ioc_task_layer_parent_class)->constructed (object);
+
+  g_signal_connect_object (shumate_layer_get_viewport (SHUMATE_LAYER (self)), "notify",
+                           G_CALLBACK (gtk_widget_queue_draw), self, G_CONNECT_SWAPPED);
+}
+
+static void
+ioc_task_layer_dispose (GObject *object)
+{
+  IocTaskLayer *self = IOC_TASK_LAYER (object);
+
+  clear_model (self);
+
+  G_OBJECT_CLASS (ioc_task_layer_parent_class)->dispose (object);
+}
+
+static void
+ioc_task_layer_finalize (GObject *object)
+{
+  IocTaskLayer *self = IOC_TASK_LAYER (object);
+
+  g_clear_pointer (&self->tasks, g_hash_table_unref);
+  g_clear_pointer (&self->mirror, g_ptr_array_unref);
+  g_clear_pointer (&self->index, ioc_spatial_index_free);
+  clear_looks (self);
+  g_clear_pointer (&self->labels, g_hash_table_unref);
+  g_clear_pointer (&self->items, g_array_unref);
+
+  G_OBJECT_CLASS (ioc_task_layer_parent_class)->finalize (object);
+}
+
+static void
+ioc_task_layer_class_init (IocTaskLayerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  object_class->constructed = ioc_task_layer_constructed;
+  object_class->dispose = ioc_task_layer_dispose;
+  object_class->finalize = ioc_task_layer_finalize;
+  widget_class->snapshot = ioc_task_layer_snapshot;
+  widget_class->css_changed = ioc_task_layer_css_changed;
+
+  gtk_widget_class_set_css_name (widget_class, "ioctasklayer");
+}
+
+static void
+ioc_task_layer_init (IocTaskLayer *self)
+{
+  self->mirror = g_ptr_array_new_with_free_func (g_object_unref);
+  self->tasks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, task_info_free);
+  self->index = ioc_spatial_index_new ();
+  self->items = g_array_new (FALSE, FALSE, sizeof (Item));
+  self->labels = g_hash_table_new_full (NULL, NULL, NULL, label_free);
+}
+
+IocTaskLayer *
+ioc_task_layer_new (ShumateViewport *viewport)
+{
+  g_return_val_if_fail (SHUMATE_IS_VIEWPORT (viewport), NULL);
+
+  return g_object_new (IOC_TYPE_TASK_LAYER, "viewport", viewport, NULL);
+}
+
+void
+ioc_task_layer_set_selected (IocTaskLayer *self,
+                             gint64        id)
+{
+  g_return_if_fail (IOC_IS_TASK_LAYER (self));
+
+  if (self->selected == id)
+    return;
+  self->selected = id;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+gint64
+ioc_task_layer_get_selected (IocTaskLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_TASK_LAYER (self), 0);
+
+  return self->selected;
+}
+
+IocTaskLayerHit
+ioc_task_layer_pick (IocTaskLayer *self,
+                     double        x,
+                     double        y,
+                     gint64       *id,
+                     IocBBox      *bbox)
+{
+  GArray *items;
+  IocMapTransform t;
+  const Item *best = NULL;
+  double best_d = G_MAXDOUBLE;
+
+  g_return_val_if_fail (IOC_IS_TASK_LAYER (self), IOC_TASK_LAYER_HIT_NONE);
+
+  ioc_map_transform_init (&t, SHUMATE_LAYER (self));
+  /* Into the unrotated frame the items are laid out in. */
+  if (t.rotation != 0.0)
+    {
+      double dx = x - t.width / 2.0, dy = y - t.height / 2.0;
+
+      x = cos (-t.rotation) * dx - sin (-t.rotation) * dy + t.width / 2.0;
+      y = sin (-t.rotation) * dx + cos (-t.rotation) * dy + t.height / 2.0;
+    }
+
+  items = get_items (self, &t);
+  /* A single task drawn over a badge wins; else the nearest. */
+  for (guint pass = 0; pass < 2 && best == NULL; pass++)
+    for (guint i = 0; i < items->len; i++)
+      {
+        const Item *item = &g_array_index (items, Item, i);
+        double d = hypot (item->mx * t.scale - t.offset_x - x, item->my * t.scale - t.offset_y - y);
+
+        if ((pass == 0) != (item->count == 1))
+          continue;
+        if (d <= item->radius + PICK_SLACK_PX && d < best_d)
+          {
+            best = item;
+            best_d = d;
+          }
+      }
+
+  if (best == NULL)
+    return IOC_TASK_LAYER_HIT_NONE;
+  if (best->count == 1)
+    {
+      if (id != NULL)
+        *id = best->id;
+      return IOC_TASK_LAYER_HIT_TASK;
+    }
+  if (bbox != NULL)
+    *bbox = best->bbox;
+  return IOC_TASK_LAYER_HIT_CLUSTER;
+}
+
+gboolean
+ioc_task_layer_get_location (IocTaskLayer *self,
+                             gint64        id,
+                             double       *lat,
+                             double       *lon)
+{
+  g_return_val_if_fail (IOC_IS_TASK_LAYER (self), FALSE);
+
+  return ioc_spatial_index_lookup (self->index, id, lat, lon);
+}
+
+gboolean
+ioc_task_layer_get_task_color (IocTaskLayer *self,
+                               gint64        id,
+                               GdkRGBA      *color)
+{
+  TaskInfo *info;
+
+  g_return_val_if_fail (IOC_IS_TASK_LAYER (self), FALSE);
+
+  info = g_hash_table_lookup (self->tasks, &id);
+  if (info == NULL || !info->located)
+    return FALSE;
+  ioc_task_layer_get_state_color (self, info->state, color);
+  return TRUE;
+}
+
+guint
+ioc_task_layer_get_n_tasks (IocTaskLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_TASK_LAYER (self), 0);
+
+  return ioc_spatial_index_get_size (self->index);
+}
+
+guint
+ioc_task_layer_get_n_drawn_points (IocTaskLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_TASK_LAYER (self), 0);
+
+  return self->n_drawn_points;
+}
+
+guint
+ioc_task_layer_get_n_drawn_clusters (IocTaskLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_TASK_LAYER (self), 0);
+
+  return self->n_drawn_clusters;
+}
+
+IocSpatialIndex *
+ioc_task_layer_get_index (IocTaskLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_TASK_LAYER (self), NULL);
+
+  return self->index;
+}

@@ -23,9 +23,9 @@
 
 /* Under a steady stream of changes, messages leave at most this often: each
  * one costs a TLS record and a write per client (50 clients, 50 writes), so
- * gathering the events of several group commits into one message halves
- * what a change costs to deliver, for a few milliseconds of delay. After a
- * quiet moment the next event leaves at once. */
+ * the events of several group commits go out as one message, for a few
+ * milliseconds of delay. After a quiet moment the next event leaves at
+ * once. */
 #define FLUSH_INTERVAL_US (8 * 1000)
 
 typedef struct {
@@ -87,7 +87,7 @@ client_wants_reporter (Client *client)
  * have the same events queued (every operator and supervisor, as a rule):
  * the array is joined once, not once per client. */
 typedef struct {
-  GPtrArray *queue;   /* the GRefStrings, not owned */
+  GPtrArray *queue;   /* the queue it was joined from, kept with its strings */
   char      *text;
 } Joined;
 

@@ -698,10 +698,28 @@ finalize_statement (gpointer stmt)
   sqlite3_finalize (stmt);
 }
 
+/* Statement texts are a few hundred bytes, looked up a dozen times per
+ * change: hashing their length and ends tells them apart as well as
+ * hashing all of them (g_str_equal() still compares the whole text). */
+static guint
+statement_hash (gconstpointer key)
+{
+  const char *sql = key;
+  gsize len = strlen (sql);
+  guint32 h = 5381 + len;
+
+  for (gsize i = 0; i < MIN (len, 48); i++)
+    h = h * 33 + (guchar) sql[i];
+  for (gsize i = len > 48 ? MAX (48, len - 48) : len; i < len; i++)
+    h = h * 33 + (guchar) sql[i];
+
+  return h;
+}
+
 static void
 iocd_sqlite_store_init (IocdSqliteStore *self)
 {
-  self->statements = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, finalize_statement);
+  self->statements = g_hash_table_new_full (statement_hash, g_str_equal, g_free, finalize_statement);
 }
 
 /* Reference data */

@@ -428,7 +428,6 @@ read_feature (JsonObject *object)
   return feature;
 }
 
-static gint64 dbg_us, dbg_frames, dbg_n, dbg_tiles;
 /* ---- Tiles --------------------------------------------------------------
  *
  * The outlines (and fills) do not change while the map moves, so they are
@@ -442,10 +441,14 @@ static gint64 dbg_us, dbg_frames, dbg_n, dbg_tiles;
  * after RENDER_BUDGET_US; the rest come in the next frames, meanwhile
  * covered by the tiles of the zoom above or below when there are some. */
 
-static int TILE_PX = 128;
+#define TILE_PX 256
 #define SETTLE_MS 150
 #define RENDER_BUDGET_US 4000
-#define MAX_TILES 768
+/* Tiles kept: all (most are empty, a few bytes each), and those with a
+ * texture (256 KiB each, and as much again in the renderer). A 1920 × 1080
+ * view meets at most 45 tiles. */
+#define MAX_TILES 2048
+#define MAX_TEXTURES 64
 
 typedef struct {
   double      zoom;
@@ -499,7 +502,7 @@ compare_guint64 (gconstpointer a,
 }
 
 /* Keeps the cache in bounds: drops the tiles unused for longest, down to
- * three quarters of it, never one of this frame. */
+ * three quarters of the bound they passed, never one of this frame. */
 static void
 trim_tiles (IocBoundaryLayer *self)
 {
@@ -507,19 +510,31 @@ trim_tiles (IocBoundaryLayer *self)
   GHashTableIter iter;
   gpointer key;
   guint64 cut;
+  guint n_textures = 0;
+  gboolean textures_only;
 
-  if (g_hash_table_size (self->tiles) <= MAX_TILES)
+  g_hash_table_iter_init (&iter, self->tiles);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    n_textures += ((Tile *) key)->texture != NULL;
+  if (g_hash_table_size (self->tiles) <= MAX_TILES && n_textures <= MAX_TEXTURES)
     return;
-  ages = g_array_sized_new (FALSE, FALSE, sizeof (guint64), g_hash_table_size (self->tiles));
+
+  textures_only = g_hash_table_size (self->tiles) <= MAX_TILES;
+  ages = g_array_new (FALSE, FALSE, sizeof (guint64));
   g_hash_table_iter_init (&iter, self->tiles);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    g_array_append_val (ages, ((Tile *) key)->used);
+    if (!textures_only || ((Tile *) key)->texture != NULL)
+      g_array_append_val (ages, ((Tile *) key)->used);
   g_array_sort (ages, compare_guint64);
-  cut = g_array_index (ages, guint64, ages->len - MAX_TILES * 3 / 4);
+  cut = g_array_index (ages, guint64, ages->len - (textures_only ? MAX_TEXTURES : MAX_TILES) * 3 / 4);
   g_hash_table_iter_init (&iter, self->tiles);
   while (g_hash_table_iter_next (&iter, &key, NULL))
-    if (((Tile *) key)->used < cut && ((Tile *) key)->used != self->frame)
-      g_hash_table_iter_remove (&iter);
+    {
+      Tile *tile = key;
+
+      if (tile->used < cut && tile->used != self->frame && (!textures_only || tile->texture != NULL))
+        g_hash_table_iter_remove (&iter);
+    }
 }
 
 typedef struct {
@@ -547,19 +562,28 @@ segment_meets_tile (double           ax,
            MAX (ay, by) < -f->pad || MIN (ay, by) > TILE_PX + f->pad);
 }
 
+static gboolean
+ring_too_small (const Ring      *ring,
+                const TileFrame *f)
+{
+  return (ring->max_x - ring->min_x) * f->world < 1.0 && (ring->max_y - ring->min_y) * f->world < 1.0;
+}
+
 /* Adds to @cr the parts of @ring's outline that cross the tile, in the
  * tile's pixels, leaving out vertices closer than half a pixel to the one
- * drawn before; returns how many segments. With @cr NULL only counts. */
+ * drawn before; returns how many segments. With @cr NULL only counts. A
+ * ring that is not cut is closed; cuts are beyond the tile's edges, where
+ * they do not show. */
 static guint
 path_ring_outline (cairo_t         *cr,
                    const Ring      *ring,
                    const TileFrame *f)
 {
   double px, py;
-  gboolean open = FALSE;
+  gboolean open = FALSE, cut = FALSE;
   guint n = 0;
 
-  if (ring->n < 2 || !ring_meets_tile (ring, f))
+  if (ring->n < 2 || !ring_meets_tile (ring, f) || ring_too_small (ring, f))
     return 0;
   px = ring->xy[0] * f->world - f->x0;
   py = ring->xy[1] * f->world - f->y0;
@@ -577,13 +601,19 @@ path_ring_outline (cairo_t         *cr,
             {
               if (!open)
                 cairo_move_to (cr, px, py);
-              cairo_line_to (cr, x, y);
+              if (k < ring->n || cut)
+                cairo_line_to (cr, x, y);
+              else
+                cairo_close_path (cr);
             }
           open = TRUE;
           n++;
         }
       else
-        open = FALSE;
+        {
+          open = FALSE;
+          cut = TRUE;
+        }
       px = x;
       py = y;
     }
@@ -597,7 +627,7 @@ path_ring_whole (cairo_t         *cr,
 {
   double px, py;
 
-  if (ring->n < 3 || !ring_meets_tile (ring, f))
+  if (ring->n < 3 || !ring_meets_tile (ring, f) || ring_too_small (ring, f))
     return;
   px = ring->xy[0] * f->world - f->x0;
   py = ring->xy[1] * f->world - f->y0;
@@ -653,7 +683,6 @@ render_tile (IocBoundaryLayer *self,
   cairo_scale (cr, scale, scale);
   cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
   cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
   cairo_set_line_width (cr, self->line_width);
 
   /* Fills first, each in its colour; then every outline in one stroke. */
@@ -688,7 +717,7 @@ render_tile (IocBoundaryLayer *self,
   texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
                                     cairo_image_surface_get_stride (surface));
   cairo_surface_destroy (surface);
-  self->n_tiles_rendered++; dbg_n++;
+  self->n_tiles_rendered++;
   return texture;
 }
 
@@ -730,7 +759,6 @@ append_tile (GtkSnapshot           *snapshot,
 
   if (tile->texture == NULL)
     return;
-  dbg_tiles++;
   /* At its own zoom a tile lies on whole pixels, as it was drawn. */
   if (k == 1.0)
     {
@@ -963,8 +991,6 @@ draw_labels (IocBoundaryLayer      *self,
   self->n_labels_drawn = boxes->len;
 }
 
-void dbg_print (void);
-void dbg_print (void) { g_printerr ("boundary snapshot: %.2f ms avg over %ld frames, tiles rendered %ld, tiles drawn %ld\n", dbg_us / 1000.0 / MAX (dbg_frames, 1), (long) dbg_frames, (long) dbg_n, (long) dbg_tiles); }
 static void
 ioc_boundary_layer_snapshot (GtkWidget   *widget,
                              GtkSnapshot *snapshot)
@@ -1012,16 +1038,12 @@ ioc_boundary_layer_snapshot (GtkWidget   *widget,
       self->tile_line = line;
     }
 
-  static gint64 tot_us, tot_n, tot_frames; static gboolean reg; gint64 t0 = g_get_monotonic_time ();
-  if (!reg) { reg = TRUE; atexit (dbg_print); }
   ioc_map_transform_push_rotation (&t, snapshot);
   append_tiles (self, snapshot, &t, &line,
                 t.rotation != 0.0 ? reach : t.width / 2.0, t.rotation != 0.0 ? reach : t.height / 2.0);
   if (self->labels && t.zoom >= self->label_zoom)
     draw_labels (self, snapshot, &t, &fg, &bg);
   gtk_snapshot_restore (snapshot);
-  tot_us += g_get_monotonic_time () - t0; tot_frames++; tot_n = self->n_tiles_rendered;
-  dbg_us = tot_us; dbg_frames = tot_frames; dbg_n += 0; (void) tot_n;
 }
 
 static void
@@ -1093,7 +1115,6 @@ ioc_boundary_layer_init (IocBoundaryLayer *self)
   self->line_width = 1.5;
   self->label_zoom = 9.0;
   self->tiles = g_hash_table_new_full (tile_hash, tile_equal, tile_free, NULL);
-  if (g_getenv ("IOC_TILE_PX")) TILE_PX = atoi (g_getenv ("IOC_TILE_PX"));
 }
 
 IocBoundaryLayer *

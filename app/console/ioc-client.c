@@ -946,9 +946,13 @@ sign_out_cb (GObject      *source,
   node = send_finish (self, result, NULL, &error);
 
   /* The token is forgotten here whatever the server said: the user asked to
-   * leave. A 401 means it had ended already, which is what was wanted. */
-  ioc_client_set_token (self, NULL);
-  set_user (self, NULL);
+   * leave. A 401 means it had ended already, which is what was wanted. A
+   * sign-in that answered first brought a new token: that one stays. */
+  if (g_strcmp0 (self->token, g_task_get_task_data (task)) == 0)
+    {
+      ioc_client_set_token (self, NULL);
+      set_user (self, NULL);
+    }
 
   if (error != NULL && !g_error_matches (error, IOC_ERROR, IOC_ERROR_UNAUTHORIZED))
     g_task_return_error (task, g_steal_pointer (&error));
@@ -978,6 +982,7 @@ ioc_client_sign_out_async (IocClient           *self,
       return;
     }
 
+  g_task_set_task_data (task, g_strdup (self->token), g_free);
   msg = ioc_client_new_message (self, "DELETE", "/api/v1/session");
   send_async (self, msg, ioc_client_sign_out_async, cancellable, sign_out_cb, g_steal_pointer (&task));
 }

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <math.h>
+
 #include <adwaita.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
@@ -380,6 +382,157 @@ test_shortcuts (void)
   gtk_window_destroy (GTK_WINDOW (window));
 }
 
+typedef struct {
+  IocWindow *window;
+  gint64     id;
+} SelectionWait;
+
+static gboolean
+queue_selected_is (gpointer data)
+{
+  SelectionWait *wait = data;
+  g_autoptr(GPtrArray) selected = ioc_queue_view_get_selected (ioc_window_get_queue_view (wait->window));
+  IocTask *shown = ioc_task_details_get_task (ioc_window_get_details (wait->window));
+
+  return selected != NULL && selected->len == 1 &&
+         ioc_task_object_get_id (g_ptr_array_index (selected, 0)) == wait->id &&
+         shown != NULL && shown->id == wait->id;
+}
+
+static gboolean
+map_follows_queue (gpointer data)
+{
+  IocWindow *window = data;
+  GListModel *shown = ioc_queue_view_get_shown (ioc_window_get_queue_view (window));
+  IocTaskLayer *layer = ioc_map_view_get_task_layer (ioc_window_get_map_view (window));
+  guint located = 0;
+
+  if (ioc_queue_view_is_busy (ioc_window_get_queue_view (window)))
+    return FALSE;
+  for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
+    {
+      g_autoptr(IocTaskObject) object = g_list_model_get_item (shown, i);
+
+      if (ioc_task_object_get_task (object)->has_location)
+        located++;
+    }
+  return ioc_task_layer_get_n_tasks (layer) == located;
+}
+
+static gboolean
+layout_is_compact (gpointer data)
+{
+  return !ioc_window_get_wide_layout (data);
+}
+
+static gboolean
+layout_is_wide (gpointer data)
+{
+  return ioc_window_get_wide_layout (data);
+}
+
+/* A located task far enough from every other shown task that a click on
+ * it at street zoom cannot mean another one. */
+static IocTask *
+find_lone_task (GListModel *shown,
+                guint       skip)
+{
+  guint n = g_list_model_get_n_items (shown);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autoptr(IocTaskObject) object = g_list_model_get_item (shown, i);
+      IocTask *task = ioc_task_object_get_task (object);
+      gboolean alone = TRUE;
+
+      if (!task->has_location)
+        continue;
+      for (guint j = 0; j < n && alone; j++)
+        {
+          g_autoptr(IocTaskObject) other = g_list_model_get_item (shown, j);
+          IocTask *t = ioc_task_object_get_task (other);
+
+          if (j != i && t->has_location && fabs (t->lat - task->lat) < 0.0003 && fabs (t->lon - task->lon) < 0.0003)
+            alone = FALSE;
+        }
+      if (alone && skip-- == 0)
+        return task;
+    }
+  return NULL;
+}
+
+/* The control-room layout: the map beside the queue shows what the queue
+ * shows; a click on a point selects the task in the queue and shows it,
+ * selecting in the queue centres the map on it; a narrow layout gives the
+ * map its own page. */
+static void
+test_map_and_queue (void)
+{
+  g_autoptr(GSettings) settings = g_settings_new (APP_ID);
+  IocWindow *window = open_signed_in (settings, "trucban1", NULL);
+  IocQueueView *queue = ioc_window_get_queue_view (window);
+  IocMapView *map = ioc_window_get_map_view (window);
+  ShumateViewport *viewport = ioc_map_view_get_viewport (map);
+  IocTaskLayer *layer = ioc_map_view_get_task_layer (map);
+  IocTask *task;
+  SelectionWait wait = { window, 0 };
+  gint64 id;
+  double x, y, lat, lon;
+
+  g_assert_true (wait_until (layout_is_wide, window, 10));
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
+
+  ioc_queue_view_set_view (queue, IOC_VIEW_ALL_OPEN);
+  settle (100);
+  g_assert_true (wait_until (map_follows_queue, window, 30));
+  g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), >, 10);
+
+  /* Queue → map. */
+  /* (Copies: the model replaces a task's data when it changes.) */
+  task = find_lone_task (ioc_queue_view_get_shown (queue), 0);
+  g_assert_nonnull (task);
+  id = task->id, lat = task->lat, lon = task->lon;
+  wait.id = id;
+  ioc_queue_view_select_task (queue, id);
+  g_assert_true (wait_until (queue_selected_is, &wait, 30));
+  settle (200);
+  g_assert_cmpint (ioc_task_layer_get_selected (layer), ==, id);
+  g_assert_cmpfloat_with_epsilon (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), lat, 1e-6);
+  g_assert_cmpfloat_with_epsilon (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), lon, 1e-6);
+  screenshot ("control-room.png");
+
+  /* Map → queue: a click on another task's point. */
+  task = find_lone_task (ioc_queue_view_get_shown (queue), 1);
+  g_assert_nonnull (task);
+  id = task->id, lat = task->lat, lon = task->lon;
+  shumate_viewport_set_zoom_level (viewport, 18);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), lat + 0.0003, lon - 0.0004);
+  settle (300);
+  shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (ioc_map_view_get_map (map)), lat, lon, &x, &y);
+  wait.id = id;
+  ioc_map_view_activate_at (map, x + 1, y - 1);
+  g_assert_true (wait_until (queue_selected_is, &wait, 30));
+
+  /* The map follows the queue's search. */
+  ioc_queue_view_set_search (queue, "den duong");
+  settle (100);
+  g_assert_true (wait_until (map_follows_queue, window, 30));
+  g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), <, g_list_model_get_n_items (ioc_task_model_get_list (ioc_window_get_model (window))));
+  ioc_queue_view_set_search (queue, "");
+
+  /* A fixed compact layout: the map moves to a page of its own. */
+  g_settings_set_string (settings, "layout", "compact");
+  g_assert_true (wait_until (layout_is_compact, window, 10));
+  settle (100);
+  g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (map)));
+  g_settings_set_string (settings, "layout", "auto");
+  g_assert_true (wait_until (layout_is_wide, window, 10));
+  settle (100);
+  g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
+
+  gtk_window_destroy (GTK_WINDOW (window));
+}
+
 static void
 test_needs_display (void)
 {
@@ -424,6 +577,7 @@ main (int   argc,
   g_test_add_func ("/console/window/liaison-own-department", test_liaison_sees_own_department_only);
   g_test_add_func ("/console/window/settings-restored", test_settings_restored);
   g_test_add_func ("/console/window/shortcuts", test_shortcuts);
+  g_test_add_func ("/console/window/map-and-queue", test_map_and_queue);
 
   ret = g_test_run ();
   iocd_test_server_free (server);

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "ioc-boundary-layer.h"
 #include "ioc-task-layer.h"
@@ -240,9 +241,19 @@ on_items_changed_cb (GListModel   *model,
   for (guint i = 0; i < arriving->len; i++)
     track (self, g_ptr_array_index (arriving, i));
 
+  /* Spliced in one move of the tail, not one per row: a search that
+   * brings back tens of thousands of rows would move the tail each time. */
   g_ptr_array_remove_range (self->mirror, position, removed);
-  for (guint i = 0; i < arriving->len; i++)
-    g_ptr_array_insert (self->mirror, position + i, g_object_ref (g_ptr_array_index (arriving, i)));
+  if (arriving->len > 0)
+    {
+      guint tail = self->mirror->len - position;
+
+      g_ptr_array_set_size (self->mirror, self->mirror->len + arriving->len);
+      memmove (&self->mirror->pdata[position + arriving->len], &self->mirror->pdata[position],
+               tail * sizeof (gpointer));
+      for (guint i = 0; i < arriving->len; i++)
+        self->mirror->pdata[position + i] = g_object_ref (g_ptr_array_index (arriving, i));
+    }
 
   self->items_valid = FALSE;
   gtk_widget_queue_draw (GTK_WIDGET (self));

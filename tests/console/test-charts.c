@@ -8,6 +8,7 @@
 #include <glib/gstdio.h>
 #include <string.h>
 
+#include "console-test-utils.h"
 #include "iocd-test-utils.h"
 #include "ioc-client.h"
 #include "ioc-event-stream.h"
@@ -21,65 +22,15 @@ static IocdTestServer *server;
 static SoupSession *session;
 static char *tmp_dir;
 
-static gboolean
-wait_until (gboolean (*condition) (gpointer),
-            gpointer   data,
-            guint      timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 /* What the user sees: the window's own rendering, saved as PNG. */
 static void
 screenshot (GtkWidget  *window,
             const char *name)
 {
-  const char *dir = g_getenv ("IOC_TEST_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  int width, height;
-
-  if (dir == NULL)
+  if (g_getenv ("IOC_TEST_SCREENSHOT_DIR") == NULL)
     return;
-
-  settle (300);
-  width = gtk_widget_get_width (window);
-  height = gtk_widget_get_height (window);
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  gdk_texture_save_to_png (texture, path);
-  g_test_message ("screenshot: %s", path);
+  ioc_test_settle (300);
+  ioc_test_screenshot_widget (window, name);
 }
 
 /* Signing in */
@@ -110,7 +61,7 @@ sign_in (const char *username,
 
   *user = NULL;
   ioc_client_sign_in_async (client, username, server->demo_password, NULL, signed_in_cb, user);
-  g_assert_true (wait_until (pointer_set, user, 30));
+  g_assert_true (ioc_test_wait_until (pointer_set, user, 30));
   return client;
 }
 
@@ -143,7 +94,7 @@ fixture_open (Fixture    *f,
   gtk_window_set_child (GTK_WINDOW (f->window), GTK_WIDGET (f->page));
   gtk_window_present (GTK_WINDOW (f->window));
   ioc_indicators_page_set_client (f->page, f->client, f->user);
-  g_assert_true (wait_until (page_loaded, f->page, 60));
+  g_assert_true (ioc_test_wait_until (page_loaded, f->page, 60));
 }
 
 static void
@@ -152,7 +103,7 @@ fixture_close (Fixture *f)
   gtk_window_destroy (GTK_WINDOW (f->window));
   g_clear_object (&f->client);
   g_clear_pointer (&f->user, ioc_user_unref);
-  settle (50);
+  ioc_test_settle (50);
 }
 
 /* Stale values */
@@ -245,7 +196,7 @@ test_csv_bad_row_sends_nothing (void)
   submit = ioc_indicators_page_get_submit (f.page);
 
   ioc_indicator_submit_load_text (submit, "values.csv", csv, -1);
-  g_assert_true (wait_until (submit_settled, submit, 30));
+  g_assert_true (ioc_test_wait_until (submit_settled, submit, 30));
   g_assert_cmpint (ioc_indicator_submit_get_state (submit), ==, IOC_SUBMIT_HAS_ERRORS);
   g_assert_cmpuint (ioc_indicator_submit_get_n_rows (submit), ==, 5);
   g_assert_cmpuint (ioc_indicator_submit_get_n_bad (submit), ==, 4);
@@ -265,13 +216,13 @@ test_csv_bad_row_sends_nothing (void)
 
   /* Sending is refused while a row is bad, and nothing reaches the server. */
   gtk_widget_activate_action (GTK_WIDGET (submit), "submit.send-csv", NULL);
-  settle (300);
+  ioc_test_settle (300);
   g_assert_cmpint (ioc_indicator_submit_get_state (submit), ==, IOC_SUBMIT_HAS_ERRORS);
   g_assert_cmpint (server_count ("mt.pm25", "2019-01", "2019-04"), ==, 0);
 
   /* A wrong header is named on line 1. */
   ioc_indicator_submit_load_text (submit, "values.csv", "code,period,area,value\nmt.pm25,2019-01,,1\n", -1);
-  g_assert_true (wait_until (submit_settled, submit, 30));
+  g_assert_true (ioc_test_wait_until (submit_settled, submit, 30));
   g_assert_cmpint (ioc_indicator_submit_get_state (submit), ==, IOC_SUBMIT_HAS_ERRORS);
   g_assert_nonnull (strstr (ioc_indicator_submit_get_row (submit, 1)->problem, "header"));
   g_assert_cmpint (server_count ("mt.pm25", "2019-01", "2019-04"), ==, 0);
@@ -290,10 +241,10 @@ test_csv_bad_row_sends_nothing (void)
   }
   ioc_indicator_submit_load_text (submit, "values.csv",
                                   "indicator,period,area,value\nmt.pm25,2019-01,31135,1\nmt.pm25,2019-02,99999,2\n", -1);
-  g_assert_true (wait_until (submit_settled, submit, 30));
+  g_assert_true (ioc_test_wait_until (submit_settled, submit, 30));
   g_assert_cmpint (ioc_indicator_submit_get_state (submit), ==, IOC_SUBMIT_READY);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (submit), "submit.send-csv", NULL));
-  g_assert_true (wait_until (submit_settled, submit, 30));
+  g_assert_true (ioc_test_wait_until (submit_settled, submit, 30));
   g_test_message ("%s", ioc_indicator_submit_get_message (submit));
   g_assert_cmpint (ioc_indicator_submit_get_state (submit), ==, IOC_SUBMIT_REFUSED);
   g_assert_null (ioc_indicator_submit_get_row (submit, 2)->problem);
@@ -330,13 +281,13 @@ test_csv_good_file_is_stored (void)
   submit = ioc_indicators_page_get_submit (f.page);
 
   ioc_indicator_submit_load_text (submit, "good.csv", csv, -1);
-  g_assert_true (wait_until (submit_settled, submit, 30));
+  g_assert_true (ioc_test_wait_until (submit_settled, submit, 30));
   g_assert_cmpint (ioc_indicator_submit_get_state (submit), ==, IOC_SUBMIT_READY);
   g_assert_cmpuint (ioc_indicator_submit_get_n_bad (submit), ==, 0);
   screenshot (f.window, "submit-preview-good.png");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (submit), "submit.send-csv", NULL));
-  g_assert_true (wait_until (submit_settled, submit, 30));
+  g_assert_true (ioc_test_wait_until (submit_settled, submit, 30));
   g_test_message ("%s", ioc_indicator_submit_get_message (submit));
   g_assert_cmpint (ioc_indicator_submit_get_state (submit), ==, IOC_SUBMIT_STORED);
   g_assert_cmpint (server_count ("mt.pm25", "2018-01", "2018-03"), ==, 2);
@@ -406,7 +357,7 @@ test_observed_event_updates_strip (void)
   gtk_window_present (GTK_WINDOW (window));
   ioc_indicator_strip_set_codes (strip, codes);
   ioc_indicator_strip_set_client (strip, viewer_client);
-  g_assert_true (wait_until (strip_has_card, strip, 30));
+  g_assert_true (ioc_test_wait_until (strip_has_card, strip, 30));
   g_assert_cmpint (ioc_indicator_card_get_status (ioc_indicator_strip_get_card (strip, 0)), ==,
                    IOC_INDICATOR_STATUS_STALE);
 
@@ -420,7 +371,7 @@ test_observed_event_updates_strip (void)
   submit = ioc_indicators_page_get_submit (f.page);
   ioc_indicator_submit_set_form (submit, "mt.waste_collection", period, NULL, "95.5");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (submit), "submit.send-form", NULL));
-  g_assert_true (wait_until (strip_card_current, strip, 30));
+  g_assert_true (ioc_test_wait_until (strip_card_current, strip, 30));
   g_assert_cmpint (ioc_indicator_card_get_status (ioc_indicator_strip_get_card (strip, 0)), ==,
                    IOC_INDICATOR_STATUS_OK);
   g_assert_false (gtk_widget_has_css_class (GTK_WIDGET (ioc_indicator_strip_get_card (strip, 0)), "status-stale"));
@@ -501,7 +452,7 @@ test_chart_export (void)
   g_assert_cmpstr (ioc_indicators_page_get_view (f.page), ==, "detail");
   detail = ioc_indicators_page_get_detail (f.page);
   ioc_indicator_detail_set_range (detail, IOC_INDICATOR_RANGE_ALL);
-  g_assert_true (wait_until (detail_loaded, detail, 30));
+  g_assert_true (ioc_test_wait_until (detail_loaded, detail, 30));
   chart = ioc_indicator_detail_get_chart (detail);
   n_points = ioc_chart_get_n_points (chart, 0);
   g_test_message ("ktxh.cpi_yoy: %u points", n_points);
@@ -509,9 +460,9 @@ test_chart_export (void)
   g_assert_cmpint (ioc_chart_get_kind (chart), ==, IOC_CHART_LINE);
 
   /* The readout follows the pointer: the middle of the plot has a value. */
-  settle (200);
+  ioc_test_settle (200);
   ioc_chart_set_cursor (chart, gtk_widget_get_width (GTK_WIDGET (chart)) / 2.0);
-  settle (200);
+  ioc_test_settle (200);
   g_assert_true (ioc_chart_get_readout (chart, &t, &v));
   g_assert_cmpint (t, >, 0);
   screenshot (f.window, "indicator-detail.png");
@@ -572,7 +523,7 @@ test_commune_comparison (void)
   fixture_open (&f, "trucban1");
   g_assert_true (ioc_indicators_page_open_indicator (f.page, "antt.property_crimes"));
   detail = ioc_indicators_page_get_detail (f.page);
-  g_assert_true (wait_until (detail_loaded, detail, 30));
+  g_assert_true (ioc_test_wait_until (detail_loaded, detail, 30));
   chart = ioc_indicator_detail_get_chart (detail);
   g_assert_cmpint (ioc_chart_get_kind (chart), ==, IOC_CHART_BAR);
   g_test_message ("comparable communes: %u", ioc_indicator_detail_get_n_comparable (detail));
@@ -641,7 +592,7 @@ test_gauge_alarm_lines (void)
   fixture_open (&f, "trucban1");
   sensors = ioc_indicators_page_get_sensor_page (f.page);
   g_assert_cmpstr (ioc_sensor_page_get_station_code (sensors), ==, "CANTHO");
-  g_assert_true (wait_until (gauge_loaded, sensors, 30));
+  g_assert_true (ioc_test_wait_until (gauge_loaded, sensors, 30));
   chart = ioc_sensor_page_get_chart (sensors);
 
   /* Alarm levels I, II, III of the Hậu River gauge. */
@@ -670,22 +621,22 @@ test_gauge_alarm_lines (void)
   grew.n_points = ioc_chart_get_n_points (chart, 0);
   at = ioc_time_format (g_get_real_time () / G_USEC_PER_SEC * G_USEC_PER_SEC);
   body = g_strdup_printf ("{\"station\": \"CANTHO\", \"readings\": [[\"%s\", 1.23]]}", at);
-  settle (500);
+  ioc_test_settle (500);
   posted = iocd_test_request (server, session, "POST", "/api/v1/readings",
                               iocd_test_token (server, session, "admin"), body, NULL);
   g_assert_cmpuint (posted->status, ==, 200);
-  g_assert_true (wait_until (points_grew, &grew, 30));
+  g_assert_true (ioc_test_wait_until (points_grew, &grew, 30));
 
   ioc_sensor_page_select_station (sensors, "CANTHO");
-  g_assert_true (wait_until (gauge_loaded, sensors, 30));
+  g_assert_true (ioc_test_wait_until (gauge_loaded, sensors, 30));
   {
     /* The stations come last on the page: scroll down to them. */
     GtkWidget *scroller = gtk_widget_get_ancestor (GTK_WIDGET (sensors), GTK_TYPE_SCROLLED_WINDOW);
     GtkAdjustment *adjustment = gtk_scrolled_window_get_vadjustment (GTK_SCROLLED_WINDOW (scroller));
 
-    settle (200);
+    ioc_test_settle (200);
     gtk_adjustment_set_value (adjustment, gtk_adjustment_get_upper (adjustment) - gtk_adjustment_get_page_size (adjustment));
-    settle (200);
+    ioc_test_settle (200);
     ioc_chart_set_cursor (chart, gtk_widget_get_width (GTK_WIDGET (chart)) * 0.8);
   }
   screenshot (f.window, "gauge.png");
@@ -715,7 +666,7 @@ test_strip (void)
   gtk_window_set_child (GTK_WINDOW (window), GTK_WIDGET (strip));
   gtk_window_present (GTK_WINDOW (window));
   ioc_indicator_strip_set_client (strip, client);
-  g_assert_true (wait_until (strip_filled, strip, 30));
+  g_assert_true (ioc_test_wait_until (strip_filled, strip, 30));
   g_assert_cmpuint (ioc_indicator_strip_get_n_cards (strip), ==, IOC_INDICATOR_STRIP_DEFAULT_CARDS);
   g_assert_cmpstr (ioc_indicator_card_get_code (ioc_indicator_strip_get_card (strip, 0)), ==, "pa.reports_received");
   screenshot (window, "strip.png");

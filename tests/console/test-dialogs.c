@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <math.h>
 
+#include "console-test-utils.h"
 #include "iocd-test-utils.h"
 #include "ioc-bulk-forward.h"
 #include "ioc-event-stream.h"
@@ -22,53 +23,15 @@ static IocClient *client;         /* trucban1, as the console signs in */
 static IocTaskModel *model;       /* for its reference data, as the window has it */
 static GtkWindow *parent;
 
-static gboolean
-wait_until (gboolean (*condition) (gpointer),
-            gpointer   data,
-            guint      timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 /* The whole screen (1920×1080 under the test command's Xvfb), so the dialog
  * is seen over its window as the user sees it. */
 static void
 screenshot (const char *name)
 {
-  const char *dir = g_getenv ("IOC_TEST_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autofree char *command = NULL;
-
   /* Let the frame be drawn; the same pause with or without screenshots, so
    * that the tests run the same either way. */
-  settle (400);
-  if (dir == NULL)
-    return;
-  path = g_build_filename (dir, name, NULL);
-  command = g_strdup_printf ("import -window root %s", path);
-  if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL))
-    g_test_message ("no screenshot: ImageMagick's import is missing");
+  ioc_test_settle (400);
+  ioc_test_screenshot_screen (name);
 }
 
 static gboolean
@@ -226,7 +189,7 @@ test_bulk_forward_with_a_stale_task (void)
 
   before = g_get_real_time ();
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run->dialog), "bulk.forward", NULL));
-  g_assert_true (wait_until (bulk_finished, run, 60));
+  g_assert_true (ioc_test_wait_until (bulk_finished, run, 60));
 
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_succeeded (run->dialog), ==, tasks->len - 1);
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_failed (run->dialog), ==, 1);
@@ -279,7 +242,7 @@ test_bulk_forward_with_a_stale_task (void)
   /* A refusal is not retried: sending it again would be refused again. */
   run->finished = 0;
   gtk_widget_activate_action (GTK_WIDGET (run->dialog), "bulk.retry", NULL);
-  settle (200);
+  ioc_test_settle (200);
   g_assert_cmpuint (run->finished, ==, 0);
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_in_flight (run->dialog), ==, 0);
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_failed (run->dialog), ==, 1);
@@ -328,7 +291,7 @@ test_bulk_forward_stop_and_retry (void)
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_in_flight (run->dialog), ==, 4);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run->dialog), "bulk.cancel", NULL));
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_in_flight (run->dialog), ==, 4);
-  g_assert_true (wait_until (bulk_finished, run, 60));
+  g_assert_true (ioc_test_wait_until (bulk_finished, run, 60));
   first_round = ioc_bulk_forward_dialog_get_succeeded (run->dialog);
   g_test_message ("stopped: %u forwarded, %u not sent", first_round, ioc_bulk_forward_dialog_get_not_sent (run->dialog));
   g_assert_cmpuint (first_round, ==, 4);
@@ -339,7 +302,7 @@ test_bulk_forward_stop_and_retry (void)
   /* "Retry failed" sends the rest, and only the rest. */
   run->finished = 0;
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run->dialog), "bulk.retry", NULL));
-  g_assert_true (wait_until (bulk_finished, run, 60));
+  g_assert_true (ioc_test_wait_until (bulk_finished, run, 60));
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_succeeded (run->dialog), ==, tasks->len);
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_not_sent (run->dialog), ==, 0);
   g_assert_cmpuint (run->forwarded, ==, tasks->len);
@@ -398,9 +361,9 @@ intake_run_new (void)
   g_object_add_weak_pointer (G_OBJECT (run->dialog), (gpointer *) &run->dialog);
   g_signal_connect (run->dialog, "created", G_CALLBACK (on_created_cb), run);
   gtk_window_present (GTK_WINDOW (run->dialog));
-  g_assert_true (wait_until (picker_ready, ioc_intake_dialog_get_location_picker (run->dialog), 30));
+  g_assert_true (ioc_test_wait_until (picker_ready, ioc_intake_dialog_get_location_picker (run->dialog), 30));
   /* The map fits the city at its next frame. */
-  settle (200);
+  ioc_test_settle (200);
   return run;
 }
 
@@ -466,9 +429,9 @@ test_intake_typed_coordinates (void)
   screenshot ("intake-filled.png");
 
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (run->dialog), "intake.create", NULL));
-  g_assert_true (wait_until (intake_done, run, 30));
+  g_assert_true (ioc_test_wait_until (intake_done, run, 30));
   g_assert_nonnull (run->created);
-  g_assert_true (wait_until (dialog_gone, run, 5));
+  g_assert_true (ioc_test_wait_until (dialog_gone, run, 5));
 
   g_assert_cmpint (run->created->state, ==, IOC_TASK_STATE_RECEIVED);
   g_assert_cmpint (run->created->source, ==, IOC_SOURCE_HOTLINE);
@@ -529,7 +492,7 @@ test_intake_picked_location (void)
   screenshot ("intake-picked.png");
 
   ioc_intake_dialog_submit (run->dialog);
-  g_assert_true (wait_until (intake_done, run, 30));
+  g_assert_true (ioc_test_wait_until (intake_done, run, 30));
   g_assert_nonnull (run->created);
   stored = fetch_task (run->created->id);
   g_assert_true (stored->has_location);
@@ -564,7 +527,7 @@ test_intake_server_field_error (void)
 
   ioc_intake_dialog_submit (run->dialog);
   g_assert_true (ioc_intake_dialog_is_busy (run->dialog));
-  g_assert_true (wait_until (intake_done, run, 30));
+  g_assert_true (ioc_test_wait_until (intake_done, run, 30));
   g_assert_null (run->created);
 
   /* Said at the field the server named; nothing typed is lost. */
@@ -584,7 +547,7 @@ test_intake_server_field_error (void)
   g_assert_true (ioc_intake_dialog_select (run->dialog, "commune", "31135"));
   g_assert_null (ioc_intake_dialog_get_field_error (run->dialog, "commune"));
   ioc_intake_dialog_submit (run->dialog);
-  g_assert_true (wait_until (intake_done, run, 30));
+  g_assert_true (ioc_test_wait_until (intake_done, run, 30));
   g_assert_nonnull (run->created);
   g_assert_cmpstr (run->created->commune, ==, "31135");
   g_assert_cmpstr (run->created->address, ==, "Chợ Xuân Khánh");
@@ -651,7 +614,7 @@ test_overview_counts_and_updates (void)
   gtk_window_present (GTK_WINDOW (window));
 
   ioc_overview_set_client (overview, client);
-  g_assert_true (wait_until (overview_loaded, overview, 30));
+  g_assert_true (ioc_test_wait_until (overview_loaded, overview, 30));
   g_assert_cmpstr (ioc_overview_get_updated_text (overview), !=, "");
 
   /* The counts are what the task list says for each department. */
@@ -707,7 +670,7 @@ test_overview_counts_and_updates (void)
 
       g_assert_true (iocd_test_advance (server, session, id, IOCD_TEST_AT_FORWARDED, token, NULL, "SXD"));
     }
-  g_assert_true (wait_until (overview_forwarded_is, &wait, 30));
+  g_assert_true (ioc_test_wait_until (overview_forwarded_is, &wait, 30));
   /* 5 tasks × 3 events each, a few refreshes: debounced, one at a time. */
   g_test_message ("refreshes for 15 events: %u", ioc_overview_get_n_loads (overview) - loads);
   g_assert_cmpuint (ioc_overview_get_n_loads (overview) - loads, >=, 1);
@@ -757,14 +720,14 @@ main (int   argc,
 
   client = ioc_client_new (server->base_uri, server->fingerprint);
   ioc_client_sign_in_async (client, "trucban1", server->demo_password, NULL, store_result_cb, &result);
-  g_assert_true (wait_until (result_arrived, &result, 30));
+  g_assert_true (ioc_test_wait_until (result_arrived, &result, 30));
   user = ioc_client_sign_in_finish (client, result, &error);
   g_assert_no_error (error);
   g_clear_object (&result);
 
   model = ioc_task_model_new ();
   ioc_task_model_load_async (model, client, NULL, store_result_cb, &result);
-  g_assert_true (wait_until (result_arrived, &result, 60));
+  g_assert_true (ioc_test_wait_until (result_arrived, &result, 60));
   g_assert_cmpint (ioc_task_model_load_finish (model, result, &error), >=, 0);
   g_assert_no_error (error);
 

@@ -8,6 +8,7 @@
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 
+#include "console-test-utils.h"
 #include "iocd-test-utils.h"
 #include "ioc-bulk-forward.h"
 #include "ioc-window.h"
@@ -28,48 +29,13 @@ static IocWindow *operator_window;
 static IocWindow *liaison_window;
 static GPtrArray *settings_kept;
 
-static gboolean
-wait_until (gboolean (*condition) (gpointer),
-            gpointer   data,
-            guint      timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (500);
-    }
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 static void
 screenshot (const char *name)
 {
-  const char *dir = g_getenv ("IOC_TEST_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autofree char *command = NULL;
-
-  if (dir == NULL)
+  if (g_getenv ("IOC_TEST_SCREENSHOT_DIR") == NULL)
     return;
-  settle (300);
-  path = g_build_filename (dir, name, NULL);
-  command = g_strdup_printf ("import -window root %s", path);
-  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
+  ioc_test_settle (300);
+  ioc_test_screenshot_screen (name);
 }
 
 static gboolean
@@ -120,13 +86,13 @@ open_window (const char *username)
   ioc_window_set_server (window, server->base_uri);
   g_assert_cmpstr (ioc_window_get_page (window), ==, "connect");
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.connect", NULL));
-  g_assert_true (wait_until (fingerprint_shown, window, 30));
+  g_assert_true (ioc_test_wait_until (fingerprint_shown, window, 30));
   g_assert_cmpstr (ioc_window_get_fingerprint_shown (window), ==, server->fingerprint);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.trust", NULL));
-  g_assert_true (wait_until (on_sign_in_page, window, 30));
+  g_assert_true (ioc_test_wait_until (on_sign_in_page, window, 30));
   ioc_window_set_credentials (window, username, server->demo_password);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
-  g_assert_true (wait_until (queue_ready, window, 60));
+  g_assert_true (ioc_test_wait_until (queue_ready, window, 60));
   return window;
 }
 
@@ -155,7 +121,7 @@ wait_state (IocWindow    *window,
 {
   TaskWait w = { window, id, state };
 
-  return wait_until (task_in_state, &w, timeout_s);
+  return ioc_test_wait_until (task_in_state, &w, timeout_s);
 }
 
 static gboolean
@@ -176,7 +142,7 @@ show_in_details (IocWindow    *window,
   TaskWait w = { window, id, state };
 
   ioc_window_show_task (window, id);
-  g_assert_true (wait_until (details_show, &w, 30));
+  g_assert_true (ioc_test_wait_until (details_show, &w, 30));
 }
 
 static gboolean
@@ -327,7 +293,7 @@ test_forward_flow_across_windows (void)
     g_autofree char *nid = g_strdup_printf ("task-%" G_GINT64_FORMAT "-forwarded", id);
     NotifyWait w = { liaison_window, nid };
 
-    g_assert_true (wait_until (notification_sent, &w, 10));
+    g_assert_true (ioc_test_wait_until (notification_sent, &w, 10));
     /* The operator did it: no notification on their side. */
     g_assert_false (notified (operator_window, nid));
   }
@@ -374,7 +340,7 @@ test_liaison_sees_own_department_only (void)
   id = new_verified_task ("FOOD", "Nghi ngộ độc thực phẩm tại bếp ăn tập thể (thử nghiệm)");
   forward_over_http (id, "SYT", 0);
   g_assert_true (wait_state (operator_window, id, IOC_TASK_STATE_FORWARDED, 30));
-  settle (500);
+  ioc_test_settle (500);
   g_assert_null (ioc_task_model_find (ioc_window_get_model (liaison_window), id));
   {
     g_autofree char *nid = g_strdup_printf ("task-%" G_GINT64_FORMAT "-forwarded", id);
@@ -439,10 +405,10 @@ test_conflict_shows_who (void)
   g_assert_true (wait_state (operator_window, id, IOC_TASK_STATE_REJECTED, 30));
 
   g_assert_true (ioc_window_respond_action (operator_window, TRUE));
-  g_assert_true (wait_until (toast_names, (gpointer) name, 30));
+  g_assert_true (ioc_test_wait_until (toast_names, (gpointer) name, 30));
   g_test_message ("shown: %s", ioc_window_get_last_toast (operator_window));
   /* Nothing was forwarded. */
-  settle (200);
+  ioc_test_settle (200);
   g_assert_cmpstr (ioc_task_state_to_string (ioc_task_object_get_task (ioc_task_model_find (ioc_window_get_model (operator_window), id))->state), ==, "rejected");
 }
 
@@ -461,12 +427,12 @@ test_filters (void)
   ioc_queue_view_set_search (queue, "");
   ioc_queue_view_clear_filters (queue);
   ioc_queue_view_set_view (queue, IOC_VIEW_ALL_OPEN);
-  g_assert_true (wait_until (queue_settled, operator_window, 10));
+  g_assert_true (ioc_test_wait_until (queue_settled, operator_window, 10));
   n_open = g_list_model_get_n_items (shown);
   g_assert_cmpuint (n_open, >, 0);
 
   ioc_queue_view_set_state_filter (queue, IOC_TASK_STATE_FORWARDED);
-  g_assert_true (wait_until (queue_settled, operator_window, 10));
+  g_assert_true (ioc_test_wait_until (queue_settled, operator_window, 10));
   n = g_list_model_get_n_items (shown);
   g_assert_cmpuint (n, >, 0);
   g_assert_cmpuint (n, <, n_open);
@@ -477,7 +443,7 @@ test_filters (void)
     }
 
   ioc_queue_view_set_department_filter (queue, LIAISON_DEPARTMENT);
-  g_assert_true (wait_until (queue_settled, operator_window, 10));
+  g_assert_true (ioc_test_wait_until (queue_settled, operator_window, 10));
   g_assert_cmpuint (g_list_model_get_n_items (shown), <=, n);
   for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
     {
@@ -491,7 +457,7 @@ test_filters (void)
   ioc_queue_view_set_state_filter (queue, IOC_TASK_STATE_INVALID);
   ioc_queue_view_set_category_filter (queue, "LIGHT");
   ioc_queue_view_set_search (queue, "den");
-  g_assert_true (wait_until (queue_settled, operator_window, 10));
+  g_assert_true (ioc_test_wait_until (queue_settled, operator_window, 10));
   for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
     {
       g_autoptr(IocTaskObject) object = g_list_model_get_item (shown, i);
@@ -506,7 +472,7 @@ test_filters (void)
 
   ioc_queue_view_clear_filters (queue);
   ioc_queue_view_set_overdue_filter (queue, TRUE);
-  g_assert_true (wait_until (queue_settled, operator_window, 10));
+  g_assert_true (ioc_test_wait_until (queue_settled, operator_window, 10));
   for (guint i = 0; i < g_list_model_get_n_items (shown); i++)
     {
       g_autoptr(IocTaskObject) object = g_list_model_get_item (shown, i);
@@ -515,7 +481,7 @@ test_filters (void)
   screenshot ("queue-filters.png");
 
   ioc_queue_view_clear_filters (queue);
-  g_assert_true (wait_until (queue_settled, operator_window, 10));
+  g_assert_true (ioc_test_wait_until (queue_settled, operator_window, 10));
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, n_open);
 }
 
@@ -560,7 +526,7 @@ test_bulk_forward_from_selection (void)
   ioc_queue_view_clear_filters (queue);
   ioc_queue_view_set_view (queue, IOC_VIEW_ALL_OPEN);
   ioc_queue_view_set_search (queue, tag);
-  g_assert_true (wait_until (queue_settled, operator_window, 10));
+  g_assert_true (ioc_test_wait_until (queue_settled, operator_window, 10));
   g_assert_cmpuint (g_list_model_get_n_items (shown), ==, 4);
   gtk_selection_model_select_all (ioc_queue_view_get_selection (queue));
 
@@ -573,7 +539,7 @@ test_bulk_forward_from_selection (void)
   screenshot ("bulk-forward.png");
 
   ioc_bulk_forward_dialog_start (IOC_BULK_FORWARD_DIALOG (dialog));
-  g_assert_true (wait_until (bulk_done, dialog, 60));
+  g_assert_true (ioc_test_wait_until (bulk_done, dialog, 60));
   g_assert_cmpuint (ioc_bulk_forward_dialog_get_succeeded (IOC_BULK_FORWARD_DIALOG (dialog)), ==, 3);
   for (guint i = 0; i < G_N_ELEMENTS (bulk_ids); i++)
     {
@@ -610,7 +576,7 @@ test_operator_notifications (void)
   returned_id = g_strdup_printf ("task-%" G_GINT64_FORMAT "-returned", bulk_ids[0]);
   {
     NotifyWait w = { operator_window, returned_id };
-    g_assert_true (wait_until (notification_sent, &w, 30));
+    g_assert_true (ioc_test_wait_until (notification_sent, &w, 30));
   }
 
   /* A task due in a few seconds becomes overdue on the next tick, once. */
@@ -622,7 +588,7 @@ test_operator_notifications (void)
   overdue_id = g_strdup_printf ("task-%" G_GINT64_FORMAT "-overdue", id);
   g_assert_false (notified (operator_window, overdue_id));
   while (g_get_real_time () <= due + G_USEC_PER_SEC)
-    settle (200);
+    ioc_test_settle (200);
   ioc_task_model_tick (ioc_window_get_model (operator_window), g_get_real_time ());
   ioc_task_model_tick (ioc_window_get_model (operator_window), g_get_real_time ());
   g_assert_true (notified (operator_window, overdue_id));
@@ -662,7 +628,7 @@ test_reconnect_and_resume (void)
 
   uri = g_strdup (server->base_uri);
   iocd_test_server_stop (server);
-  settle (1500);
+  ioc_test_settle (1500);
   iocd_test_server_restart (server);
   /* Same state directory, same address. */
   g_assert_cmpstr (server->base_uri, ==, uri);
@@ -683,8 +649,8 @@ test_reconnect_and_resume (void)
   /* The details got each new timeline entry once. */
   task = iocd_test_fetch_task (server, session, token_of ("trucban2"), id);
   expected = iocd_test_timeline_length (task);
-  g_assert_true (wait_until (timeline_matches, &expected, 10));
-  settle (500);
+  g_assert_true (ioc_test_wait_until (timeline_matches, &expected, 10));
+  ioc_test_settle (500);
   g_assert_true (timeline_matches (&expected));
 }
 
@@ -718,8 +684,8 @@ test_changed_certificate_refused (void)
   iocd_test_server_restart (server);
   g_assert_cmpstr (server->fingerprint, !=, old_fingerprint);
 
-  g_assert_true (wait_until (refused, operator_window, 60));
-  g_assert_true (wait_until (refused, liaison_window, 60));
+  g_assert_true (ioc_test_wait_until (refused, operator_window, 60));
+  g_assert_true (ioc_test_wait_until (refused, liaison_window, 60));
   g_test_message ("shown: %s", ioc_window_get_error_shown (operator_window));
   screenshot ("certificate-changed.png");
 }

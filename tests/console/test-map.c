@@ -6,6 +6,7 @@
 #include <adwaita.h>
 #include <math.h>
 
+#include "console-test-utils.h"
 #include "iocd-test-utils.h"
 #include "ioc-event-stream.h"
 #include "ioc-map-view.h"
@@ -29,58 +30,10 @@ typedef struct {
 
 static Fixture *fx;
 
-static gboolean
-wait_until (gboolean (*condition) (gpointer),
-            gpointer   data,
-            guint      timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 static void
 save_screenshot (const char *name)
 {
-  const char *dir = g_getenv ("IOC_TEST_SCREENSHOT_DIR");
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  g_autofree char *path = NULL;
-  GtkSnapshot *snapshot;
-  int width, height;
-
-  if (dir == NULL)
-    return;
-  paintable = gtk_widget_paintable_new (GTK_WIDGET (fx->window));
-  width = gtk_widget_get_width (GTK_WIDGET (fx->window));
-  height = gtk_widget_get_height (GTK_WIDGET (fx->window));
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx->window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  gdk_texture_save_to_png (texture, path);
+  ioc_test_screenshot_widget (GTK_WIDGET (fx->window), name);
 }
 
 static void
@@ -137,7 +90,7 @@ fixture_get (void)
   fx = g_new0 (Fixture, 1);
   fx->client = ioc_client_new (server->base_uri, server->fingerprint);
   ioc_client_sign_in_async (fx->client, "trucban1", server->demo_password, NULL, got_async, &result);
-  g_assert_true (wait_until (is_set, &result, 60));
+  g_assert_true (ioc_test_wait_until (is_set, &result, 60));
   user = ioc_client_sign_in_finish (fx->client, result, &error);
   g_assert_no_error (error);
   g_assert_nonnull (user);
@@ -146,7 +99,7 @@ fixture_get (void)
 
   fx->model = ioc_task_model_new ();
   ioc_task_model_load_async (fx->model, fx->client, NULL, got_async, &result);
-  g_assert_true (wait_until (is_set, &result, 60));
+  g_assert_true (ioc_test_wait_until (is_set, &result, 60));
   seq = ioc_task_model_load_finish (fx->model, result, &error);
   g_assert_no_error (error);
 
@@ -163,8 +116,8 @@ fixture_get (void)
   ioc_map_view_set_tasks (fx->map, ioc_task_model_get_list (fx->model));
   gtk_window_present (fx->window);
 
-  g_assert_true (wait_until (layers_loaded, fx->map, 30));
-  settle (300);
+  g_assert_true (ioc_test_wait_until (layers_loaded, fx->map, 30));
+  ioc_test_settle (300);
   return fx;
 }
 
@@ -177,7 +130,7 @@ show_at (double lat,
 
   shumate_viewport_set_zoom_level (viewport, zoom);
   shumate_location_set_location (SHUMATE_LOCATION (viewport), lat, lon);
-  settle (200);
+  ioc_test_settle (200);
 }
 
 static void
@@ -294,7 +247,7 @@ test_select_centres (void)
   g_assert_true (ioc_task_layer_get_location (ioc_map_view_get_task_layer (fx->map), id, &lat, &lon));
 
   ioc_map_view_select_task (fx->map, id);
-  settle (200);
+  ioc_test_settle (200);
   g_assert_cmpfloat_with_epsilon (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), lat, 1e-6);
   g_assert_cmpfloat_with_epsilon (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), lon, 1e-6);
   g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), >=, 16);
@@ -333,7 +286,7 @@ test_cluster_click_zooms (void)
 
   fx->n_activated = 0;
   ioc_map_view_activate_at (fx->map, x, y);
-  settle (200);
+  ioc_test_settle (200);
   g_assert_cmpuint (fx->n_activated, ==, 0);
   g_assert_cmpfloat (shumate_viewport_get_zoom_level (viewport), >=, 12);
   /* The cluster's tasks are all in view now. */
@@ -400,7 +353,7 @@ test_event_recolours (void)
   g_assert_cmpuint (r->status, ==, 200);
 
   ioc_task_layer_get_state_color (layer, IOC_TASK_STATE_VERIFIED, &wait.want);
-  g_assert_true (wait_until (has_colour, &wait, 30));
+  g_assert_true (ioc_test_wait_until (has_colour, &wait, 30));
   g_assert_false (gdk_rgba_equal (&before, &wait.want));
 }
 
@@ -428,7 +381,7 @@ test_new_task_appears (void)
   token = iocd_test_token (server, session, "trucban2");
   wait.id = iocd_test_new_task (server, session, token, "LIGHT", "Đèn đường hỏng trên bản đồ");
   g_assert_cmpint (wait.id, !=, 0);
-  g_assert_true (wait_until (task_on_map, &wait, 30));
+  g_assert_true (ioc_test_wait_until (task_on_map, &wait, 30));
   g_assert_cmpuint (ioc_task_layer_get_n_tasks (ioc_map_view_get_task_layer (fx->map)), ==, before + 1);
 }
 
@@ -454,7 +407,7 @@ test_choropleth (void)
   fixture_get ();
   ioc_map_view_set_layer_visible (fx->map, "choropleth", TRUE);
   ioc_map_view_set_choropleth_indicator (fx->map, "pa.reports_received");
-  g_assert_true (wait_until (choropleth_loaded, fx->map, 30));
+  g_assert_true (ioc_test_wait_until (choropleth_loaded, fx->map, 30));
   g_assert_cmpuint (ioc_map_view_get_n_choropleth_areas (fx->map), >, 0);
   show_at (10.1, 105.6, 10.3);
   save_screenshot ("map-choropleth.png");

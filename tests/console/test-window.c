@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
+#include "console-test-utils.h"
 #include "iocd-test-utils.h"
 #include "ioc-application.h"
 #include "ioc-window.h"
@@ -17,23 +18,6 @@
  * first connection to a working queue. */
 
 static IocdTestServer *server;
-
-static gboolean
-wait_until (gboolean (*condition) (gpointer),
-            gpointer   data,
-            guint      timeout_s)
-{
-  gint64 end = g_get_monotonic_time () + (gint64) timeout_s * G_USEC_PER_SEC;
-
-  while (!condition (data))
-    {
-      if (g_get_monotonic_time () > end)
-        return FALSE;
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-  return TRUE;
-}
 
 static gboolean
 fingerprint_shown (gpointer data)
@@ -77,32 +61,6 @@ queue_settled (gpointer data)
   return !ioc_queue_view_is_busy (data);
 }
 
-static void
-screenshot (const char *name)
-{
-  const char *dir = g_getenv ("IOC_TEST_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autofree char *command = NULL;
-
-  if (dir == NULL)
-    return;
-  path = g_build_filename (dir, name, NULL);
-  command = g_strdup_printf ("import -window root %s", path);
-  g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL);
-}
-
-static void
-settle (guint ms)
-{
-  gint64 end = g_get_monotonic_time () + ms * 1000;
-
-  while (g_get_monotonic_time () < end)
-    {
-      g_main_context_iteration (NULL, FALSE);
-      g_usleep (1000);
-    }
-}
-
 static IocWindow *
 open_signed_in (GSettings  *settings,
                 const char *username,
@@ -117,15 +75,15 @@ open_signed_in (GSettings  *settings,
   if (g_strcmp0 (ioc_window_get_page (window), "connect") == 0)
     {
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.connect", NULL));
-      g_assert_true (wait_until (fingerprint_shown, window, 30));
+      g_assert_true (ioc_test_wait_until (fingerprint_shown, window, 30));
       g_assert_null (ioc_window_get_error_shown (window));
-      screenshot ("connect-fingerprint.png");
+      ioc_test_screenshot_screen ("connect-fingerprint.png");
       /* The fingerprint shown is the one iocd printed at start. */
       g_assert_cmpstr (ioc_window_get_fingerprint_shown (window), ==, server->fingerprint);
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.trust", NULL));
     }
 
-  g_assert_true (wait_until (on_sign_in_or_main_page, window, 30));
+  g_assert_true (ioc_test_wait_until (on_sign_in_or_main_page, window, 30));
   if (resumed != NULL)
     *resumed = on_main_page (window);
   if (!on_main_page (window))
@@ -133,8 +91,8 @@ open_signed_in (GSettings  *settings,
       ioc_window_set_credentials (window, username, server->demo_password);
       g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
     }
-  g_assert_true (wait_until (on_main_page, window, 60));
-  g_assert_true (wait_until (queue_filled, window, 60));
+  g_assert_true (ioc_test_wait_until (on_main_page, window, 60));
+  g_assert_true (ioc_test_wait_until (queue_filled, window, 60));
   return window;
 }
 
@@ -157,17 +115,17 @@ test_first_connect_and_queue (void)
   g_assert_false (resumed);
 
   ioc_queue_view_set_view (queue, IOC_VIEW_ALL_OPEN);
-  settle (100);
-  g_assert_true (wait_until (queue_settled, queue, 10));
+  ioc_test_settle (100);
+  g_assert_true (ioc_test_wait_until (queue_settled, queue, 10));
   n_all = g_list_model_get_n_items (shown);
   g_test_message ("all open: %u of %u", n_all, g_list_model_get_n_items (ioc_task_model_get_list (ioc_window_get_model (window))));
   g_assert_cmpuint (n_all, >, 0);
-  screenshot ("queue.png");
+  ioc_test_screenshot_screen ("queue.png");
 
   /* Folded search: typing without diacritics finds the Vietnamese titles. */
   ioc_queue_view_set_search (queue, "den duong");
-  settle (100);
-  g_assert_true (wait_until (queue_settled, queue, 10));
+  ioc_test_settle (100);
+  g_assert_true (ioc_test_wait_until (queue_settled, queue, 10));
   g_test_message ("search: %u", g_list_model_get_n_items (shown));
   g_assert_cmpuint (g_list_model_get_n_items (shown), >, 0);
   g_assert_cmpuint (g_list_model_get_n_items (shown), <, n_all);
@@ -176,7 +134,7 @@ test_first_connect_and_queue (void)
       g_autoptr(IocTaskObject) object = g_list_model_get_item (shown, i);
       g_assert_true (ioc_text_matches (ioc_task_object_get_search_text (object), "den duong"));
     }
-  screenshot ("queue-search.png");
+  ioc_test_screenshot_screen ("queue-search.png");
   ioc_queue_view_set_search (queue, "");
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -203,12 +161,12 @@ test_details_offer_workflow_actions (void)
 
   /* Operators' "To forward" view: verified tasks, so forward is offered. */
   ioc_queue_view_set_view (queue, IOC_VIEW_TO_FORWARD);
-  settle (100);
-  g_assert_true (wait_until (queue_settled, queue, 10));
+  ioc_test_settle (100);
+  g_assert_true (ioc_test_wait_until (queue_settled, queue, 10));
   g_assert_cmpuint (g_list_model_get_n_items (ioc_queue_view_get_shown (queue)), >, 0);
   first = g_list_model_get_item (ioc_queue_view_get_shown (queue), 0);
   ioc_queue_view_select_task (queue, ioc_task_object_get_id (first));
-  g_assert_true (wait_until (details_has_timeline, window, 30));
+  g_assert_true (ioc_test_wait_until (details_has_timeline, window, 30));
 
   /* The next start found the token in the keyring and went straight in. */
   g_assert_true (resumed);
@@ -219,15 +177,15 @@ test_details_offer_workflow_actions (void)
   g_assert_cmpuint (ioc_task_details_get_offered_actions (details), ==,
                     ioc_workflow_allowed_actions (IOC_TASK_STATE_VERIFIED, IOC_ROLE_OPERATOR, FALSE, TRUE));
   g_assert_true (ioc_task_details_get_offered_actions (details) & (1u << IOC_ACTION_FORWARD));
-  settle (300);
-  screenshot ("details.png");
+  ioc_test_settle (300);
+  ioc_test_screenshot_screen ("details.png");
 
   /* Forward: the department of the category and a due time from its
    * processing time, both already filled in. */
   ioc_window_open_action_dialog (window, IOC_ACTION_FORWARD);
   g_assert_cmpint (ioc_window_get_action_due (window), >, g_get_real_time ());
-  settle (300);
-  screenshot ("forward-dialog.png");
+  ioc_test_settle (300);
+  ioc_test_screenshot_screen ("forward-dialog.png");
   g_assert_true (ioc_window_respond_action (window, FALSE));
 
   gtk_window_destroy (GTK_WINDOW (window));
@@ -243,14 +201,14 @@ test_liaison_sees_own_department_only (void)
   /* The stored operator session comes back; sign out and in as a liaison. */
   window = open_signed_in (settings, "trucban1", NULL);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL));
-  g_assert_true (wait_until (on_sign_in_page, window, 30));
+  g_assert_true (ioc_test_wait_until (on_sign_in_page, window, 30));
   ioc_window_set_credentials (window, "lienlac.sxd", server->demo_password);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
-  g_assert_true (wait_until (on_main_page, window, 60));
-  g_assert_true (wait_until (queue_filled, window, 60));
+  g_assert_true (ioc_test_wait_until (on_main_page, window, 60));
+  g_assert_true (ioc_test_wait_until (queue_filled, window, 60));
   all = ioc_task_model_get_list (ioc_window_get_model (window));
   g_assert_cmpuint (g_list_model_get_n_items (all), >, 0);
-  screenshot ("liaison-queue.png");
+  ioc_test_screenshot_screen ("liaison-queue.png");
 
   for (guint i = 0; i < g_list_model_get_n_items (all); i++)
     {
@@ -276,17 +234,17 @@ test_settings_restored (void)
 
   /* The case before left a liaison's session: sign in as an operator. */
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-out", NULL));
-  g_assert_true (wait_until (on_sign_in_page, window, 30));
+  g_assert_true (ioc_test_wait_until (on_sign_in_page, window, 30));
   ioc_window_set_credentials (window, "trucban1", server->demo_password);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
-  g_assert_true (wait_until (on_main_page, window, 60));
+  g_assert_true (ioc_test_wait_until (on_main_page, window, 60));
 
   ioc_queue_view_set_view (ioc_window_get_queue_view (window), IOC_VIEW_RETURNED);
   gtk_window_set_default_size (GTK_WINDOW (window), 1500, 900);
-  settle (300);
+  ioc_test_settle (300);
   /* Closing saves the size; the view was saved when it was chosen. */
   gtk_window_close (GTK_WINDOW (window));
-  settle (100);
+  ioc_test_settle (100);
   g_assert_cmpint (g_settings_get_int (settings, "window-width"), ==, 1500);
   g_assert_cmpint (g_settings_get_int (settings, "window-height"), ==, 900);
   g_assert_false (g_settings_get_boolean (settings, "window-maximized"));
@@ -299,7 +257,7 @@ test_settings_restored (void)
   g_assert_cmpint (width, ==, 1500);
   g_assert_cmpint (height, ==, 900);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (wait_until (on_main_page, window, 60));
+  g_assert_true (ioc_test_wait_until (on_main_page, window, 60));
   g_assert_cmpint (ioc_queue_view_get_view (ioc_window_get_queue_view (window)), ==, IOC_VIEW_RETURNED);
   /* A view this role does not have falls back to the role's first one. */
   g_assert_false (ioc_queue_view_set_view_name (ioc_window_get_queue_view (window), "liaison-forwarded"));
@@ -375,9 +333,9 @@ test_shortcuts (void)
   gtk_window_present (GTK_WINDOW (window));
   g_assert_nonnull (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window)));
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.show-help-overlay", NULL));
-  g_assert_true (wait_until (shortcuts_window_shown, NULL, 10));
-  settle (500);
-  screenshot ("shortcuts.png");
+  g_assert_true (ioc_test_wait_until (shortcuts_window_shown, NULL, 10));
+  ioc_test_settle (500);
+  ioc_test_screenshot_screen ("shortcuts.png");
   gtk_window_destroy (GTK_WINDOW (gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window))));
   gtk_window_destroy (GTK_WINDOW (window));
 }
@@ -479,12 +437,12 @@ test_map_and_queue (void)
   gint64 id;
   double x, y, lat, lon;
 
-  g_assert_true (wait_until (layout_is_wide, window, 10));
+  g_assert_true (ioc_test_wait_until (layout_is_wide, window, 10));
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
 
   ioc_queue_view_set_view (queue, IOC_VIEW_ALL_OPEN);
-  settle (100);
-  g_assert_true (wait_until (map_follows_queue, window, 30));
+  ioc_test_settle (100);
+  g_assert_true (ioc_test_wait_until (map_follows_queue, window, 30));
   g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), >, 10);
 
   /* Queue → map. */
@@ -494,12 +452,12 @@ test_map_and_queue (void)
   id = task->id, lat = task->lat, lon = task->lon;
   wait.id = id;
   ioc_queue_view_select_task (queue, id);
-  g_assert_true (wait_until (queue_selected_is, &wait, 30));
-  settle (200);
+  g_assert_true (ioc_test_wait_until (queue_selected_is, &wait, 30));
+  ioc_test_settle (200);
   g_assert_cmpint (ioc_task_layer_get_selected (layer), ==, id);
   g_assert_cmpfloat_with_epsilon (shumate_location_get_latitude (SHUMATE_LOCATION (viewport)), lat, 1e-6);
   g_assert_cmpfloat_with_epsilon (shumate_location_get_longitude (SHUMATE_LOCATION (viewport)), lon, 1e-6);
-  screenshot ("control-room.png");
+  ioc_test_screenshot_screen ("control-room.png");
 
   /* Map → queue: a click on another task's point. */
   task = find_lone_task (ioc_queue_view_get_shown (queue), 1);
@@ -507,27 +465,27 @@ test_map_and_queue (void)
   id = task->id, lat = task->lat, lon = task->lon;
   shumate_viewport_set_zoom_level (viewport, 18);
   shumate_location_set_location (SHUMATE_LOCATION (viewport), lat + 0.0003, lon - 0.0004);
-  settle (300);
+  ioc_test_settle (300);
   shumate_viewport_location_to_widget_coords (viewport, GTK_WIDGET (ioc_map_view_get_map (map)), lat, lon, &x, &y);
   wait.id = id;
   ioc_map_view_activate_at (map, x + 1, y - 1);
-  g_assert_true (wait_until (queue_selected_is, &wait, 30));
+  g_assert_true (ioc_test_wait_until (queue_selected_is, &wait, 30));
 
   /* The map follows the queue's search. */
   ioc_queue_view_set_search (queue, "den duong");
-  settle (100);
-  g_assert_true (wait_until (map_follows_queue, window, 30));
+  ioc_test_settle (100);
+  g_assert_true (ioc_test_wait_until (map_follows_queue, window, 30));
   g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), <, g_list_model_get_n_items (ioc_task_model_get_list (ioc_window_get_model (window))));
   ioc_queue_view_set_search (queue, "");
 
   /* A fixed compact layout: the map moves to a page of its own. */
   g_settings_set_string (settings, "layout", "compact");
-  g_assert_true (wait_until (layout_is_compact, window, 10));
-  settle (100);
+  g_assert_true (ioc_test_wait_until (layout_is_compact, window, 10));
+  ioc_test_settle (100);
   g_assert_false (gtk_widget_get_mapped (GTK_WIDGET (map)));
   g_settings_set_string (settings, "layout", "auto");
-  g_assert_true (wait_until (layout_is_wide, window, 10));
-  settle (100);
+  g_assert_true (ioc_test_wait_until (layout_is_wide, window, 10));
+  ioc_test_settle (100);
   g_assert_true (gtk_widget_get_mapped (GTK_WIDGET (map)));
 
   gtk_window_destroy (GTK_WINDOW (window));

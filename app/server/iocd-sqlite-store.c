@@ -604,6 +604,15 @@ start_checkpointer (IocdSqliteStore  *self,
       return FALSE;
     }
   sqlite3_extended_result_codes (cp->db, TRUE);
+  /* A connection learns that the database is in WAL mode when it first
+   * reads it; until then sqlite3_wal_checkpoint_v2() does nothing and
+   * reports success, and the WAL grows without bound. */
+  if (sqlite3_exec (cp->db, "SELECT count(*) FROM sqlite_master", NULL, NULL, NULL) != SQLITE_OK)
+    {
+      g_set_error (error, IOC_ERROR, IOC_ERROR_INTERNAL, "cannot read the database “%s” for checkpoints: %s",
+                   self->path, sqlite3_errmsg (cp->db));
+      return FALSE;
+    }
 
   cp->thread = g_thread_try_new ("iocd-checkpoint", checkpointer_thread, cp, &local_error);
   if (cp->thread == NULL)

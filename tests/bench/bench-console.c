@@ -8,6 +8,7 @@
 #define G_SETTINGS_ENABLE_BACKEND
 #include <gio/gsettingsbackend.h>
 
+#include "bench-state.h"
 #include "bench-stats.h"
 #include "iocd-test-utils.h"
 #include "ioc-window.h"
@@ -440,32 +441,6 @@ measure_across (IocWindow *operator_window,
            text, own_text, server_text);
 }
 
-static gboolean
-copy_state (const char  *from,
-            const char  *to,
-            GError     **error)
-{
-  g_autoptr(GDir) dir = g_dir_open (from, 0, error);
-  const char *name;
-
-  if (dir == NULL)
-    return FALSE;
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *src_path = g_build_filename (from, name, NULL);
-      g_autofree char *dst_path = g_build_filename (to, name, NULL);
-      g_autoptr(GFile) src = g_file_new_for_path (src_path);
-      g_autoptr(GFile) dst = g_file_new_for_path (dst_path);
-
-      /* The shared-memory index is rebuilt from the WAL. */
-      if (g_str_has_suffix (name, "-shm") || !g_file_test (src_path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      if (!g_file_copy (src, dst, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 remove_state (const char *dir)
 {
@@ -535,7 +510,7 @@ main (int   argc,
   keyring = g_build_filename (tmp, "keyring", NULL);
   g_mkdir (state, 0700);
   g_setenv ("SECRET_FILE_TEST_PATH", keyring, TRUE);
-  if (!copy_state (state_cache, state, &error))
+  if (!bench_copy_state (state_cache, state, NULL, &error))
     g_error ("cannot copy %s: %s", state_cache, error->message);
 
   gtk_init ();

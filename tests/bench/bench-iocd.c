@@ -19,6 +19,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "bench-state.h"
 #include "bench-stats.h"
 
 #include "ioc-core.h"
@@ -204,55 +205,6 @@ remove_tree (const char  *path,
     }
 
   return g_file_delete (file, NULL, error);
-}
-
-/* Copies the regular files of a flat state directory. */
-static gboolean
-copy_state (const char  *from,
-            const char  *to,
-            guint64     *bytes,
-            GError     **error)
-{
-  g_autoptr(GDir) dir = g_dir_open (from, 0, error);
-  const char *name;
-
-  *bytes = 0;
-  if (dir == NULL)
-    return FALSE;
-
-  while ((name = g_dir_read_name (dir)) != NULL)
-    {
-      g_autofree char *src_path = g_build_filename (from, name, NULL);
-      g_autofree char *dst_path = g_build_filename (to, name, NULL);
-      g_autoptr(GFile) src = g_file_new_for_path (src_path);
-      g_autoptr(GFile) dst = g_file_new_for_path (dst_path);
-      GStatBuf st;
-      int fd;
-
-      /* The shared-memory index is rebuilt from the WAL; a stale copy would only mislead. */
-      if (g_str_has_suffix (name, "-shm") || !g_file_test (src_path, G_FILE_TEST_IS_REGULAR))
-        continue;
-      if (g_stat (src_path, &st) == 0)
-        *bytes += st.st_size;
-      if (!g_file_copy (src, dst, G_FILE_COPY_OVERWRITE, NULL, NULL, NULL, error))
-        return FALSE;
-
-      /* Written back now, not by the kernel during the measurements. */
-      fd = g_open (dst_path, O_RDONLY, 0);
-      if (fd < 0 || g_fsync (fd) != 0)
-        {
-          int saved = errno;
-
-          if (fd >= 0)
-            close (fd);
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved), "cannot sync %s: %s", dst_path,
-                       g_strerror (saved));
-          return FALSE;
-        }
-      close (fd);
-    }
-
-  return TRUE;
 }
 
 static void
@@ -2171,7 +2123,7 @@ bench_main (Options *options)
   state = g_build_filename (tmp, "state", NULL);
   log_path = g_build_filename (tmp, "iocd.log", NULL);
   t0 = g_get_monotonic_time ();
-  if (g_mkdir (state, 0700) != 0 || !copy_state (options->state_cache, state, &bytes, &error))
+  if (g_mkdir (state, 0700) != 0 || !bench_copy_state (options->state_cache, state, &bytes, &error))
     {
       if (error == NULL)
         g_set_error (&error, G_IO_ERROR, G_IO_ERROR_FAILED, "cannot create %s", state);

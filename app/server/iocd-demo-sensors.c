@@ -268,6 +268,7 @@ demo_live_tick_cb (gpointer data)
     }
 
   /* The same path as POST /readings: alarms open tasks and events go out. */
+  iocd_server_settle_writes (server);
   if (!iocd_sensor_commit_readings (server->store, readings, G_N_ELEMENTS (readings), now, events, departments,
                                     &summary, &error))
     {

@@ -1336,6 +1336,8 @@ handle_post_request (IocdServer  *self,
   change.event_kind = IOC_EVENT_TASK_CREATED;
   change.response_status = 200;
 
+  /* Its event follows those of the task changes already checked. */
+  iocd_server_settle_writes (self);
   if (!iocd_store_commit_change (self->store, &change, &error))
     {
       iocd_change_clear (&change);

@@ -606,6 +606,8 @@ finish_submission (Submission *s)
   json_builder_end_object (b);
   data = json_builder_get_root (b);
 
+  /* Its event follows those of the task changes already checked. */
+  iocd_server_settle_writes (self);
   if (!iocd_indicator_store_save_observations (indicator_store (self), s->observations, visible->str, data,
                                                request->now, &event, &error))
     {

@@ -33,7 +33,26 @@ struct _IocdServer
   GHashTable      *pending_tasks;   /* gint64 * task id */
   GHashTable      *pending_keys;    /* "user id:key" */
   guint            pending_id;
+
+  /* The group being written by the writer's thread, which has a handle
+   * of its own on the store; NULL (and no thread) where the store has no
+   * second handle and groups are written on the main loop. */
+  IocdStore          *writer;
+  GThread            *writer_thread;
+  GAsyncQueue        *writer_queue;   /* IocdBatch, to write */
+  GMutex              writer_mutex;
+  GCond               writer_cond;
+  struct _IocdBatch  *committing;
 };
+
+typedef struct _IocdBatch IocdBatch;
+
+/* The group commit (iocd-server-tasks.c). settle_writes() writes and
+ * answers every task change checked so far: a write that appends events
+ * on the main loop calls it first, so that events leave in seq order. */
+void      iocd_server_start_writer    (IocdServer   *self);
+void      iocd_server_stop_writer     (IocdServer   *self);
+void      iocd_server_settle_writes   (IocdServer   *self);
 
 /* One request being answered. */
 typedef struct {

@@ -1056,6 +1056,8 @@ iocd_server_handle_readings (IocdServer   *self,
 
   events = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_event_unref);
   departments = g_ptr_array_new_with_free_func (g_free);
+  /* Its events follow those of the task changes already checked. */
+  iocd_server_settle_writes (self);
   if (!iocd_sensor_commit_readings (self->store, (IocdReading *) readings->data, readings->len, request->now,
                                     events, departments, &summary, &error))
     goto fail;

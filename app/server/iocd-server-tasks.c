@@ -238,46 +238,195 @@ answer_change (IocdServer    *self,
   soup_server_message_unpause (request->msg);
 }
 
+/* Writes @changes in one transaction on @store; each gets its outcome. */
 static void
-commit_pending (IocdServer *self)
+write_group (IocdStore *store,
+             GPtrArray *changes)
 {
-  g_autoptr(GPtrArray) pending = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_clear_handle_id (&self->pending_id, g_source_remove);
-  if (self->pending->len == 0)
-    return;
-
-  pending = g_steal_pointer (&self->pending);
-  g_ptr_array_set_free_func (pending, (GDestroyNotify) pending_change_free);
-  self->pending = g_ptr_array_new ();
-  g_hash_table_remove_all (self->pending_tasks);
-  g_hash_table_remove_all (self->pending_keys);
-
-  if (iocd_store_begin_batch (self->store, &error))
+  if (iocd_store_begin_batch (store, &error))
     {
-      for (guint i = 0; i < pending->len; i++)
+      for (guint i = 0; i < changes->len; i++)
         {
-          PendingChange *p = g_ptr_array_index (pending, i);
+          PendingChange *p = g_ptr_array_index (changes, i);
 
-          p->ok = iocd_store_commit_change (self->store, &p->change, &p->error);
+          p->ok = iocd_store_commit_change (store, &p->change, &p->error);
         }
-      iocd_store_end_batch (self->store, TRUE, &error);
+      iocd_store_end_batch (store, TRUE, &error);
     }
 
   /* Nothing is stored: no change may be answered as done, nor published. */
   if (error != NULL)
-    for (guint i = 0; i < pending->len; i++)
+    for (guint i = 0; i < changes->len; i++)
       {
-        PendingChange *p = g_ptr_array_index (pending, i);
+        PendingChange *p = g_ptr_array_index (changes, i);
 
         p->ok = FALSE;
         g_clear_error (&p->error);
         p->error = g_error_copy (error);
       }
+}
 
-  for (guint i = 0; i < pending->len; i++)
-    answer_change (self, g_ptr_array_index (pending, i));
+/* The writer's thread
+ *
+ * With a store that can open a second handle (SQLite on a file), a group
+ * is written by a thread of its own while the main loop goes on reading
+ * requests, checking changes and sending events: the writes were two
+ * fifths of the main loop's time under a stream of forwards. One group
+ * is written at a time; the changes checked meanwhile wait for it and go
+ * together in the next. Answers and events leave from the main loop, in
+ * the order of the groups, so still in seq order. */
+
+struct _IocdBatch {
+  IocdServer *server;    /* not a reference: the server settles every batch before it goes */
+  GPtrArray  *changes;   /* PendingChange */
+  GHashTable *tasks;     /* the task ids it touches (gint64 *) */
+  GHashTable *keys;      /* and its Idempotency-Keys, "user id:key" */
+  gboolean    written;   /* under the server's writer_mutex */
+  gboolean    answered;
+};
+
+static IocdBatch writer_stop;   /* queued to end the writer's thread */
+
+static void
+batch_free (IocdBatch *batch)
+{
+  g_clear_pointer (&batch->changes, g_ptr_array_unref);
+  g_clear_pointer (&batch->tasks, g_hash_table_unref);
+  g_clear_pointer (&batch->keys, g_hash_table_unref);
+  g_free (batch);
+}
+
+static void commit_pending (IocdServer *self);
+
+/* Answers a written batch, once. */
+static void
+finish_batch (IocdServer *self,
+              IocdBatch  *batch,
+              gboolean    next)
+{
+  if (batch->answered)
+    return;
+  batch->answered = TRUE;
+  if (self->committing == batch)
+    self->committing = NULL;
+
+  for (guint i = 0; i < batch->changes->len; i++)
+    answer_change (self, g_ptr_array_index (batch->changes, i));
+  g_clear_pointer (&batch->changes, g_ptr_array_unref);
+
+  /* What was checked meanwhile goes next, at once. */
+  if (next && self->pending->len > 0)
+    commit_pending (self);
+}
+
+static gboolean
+batch_written_cb (gpointer data)
+{
+  IocdBatch *batch = data;
+
+  if (!batch->answered)
+    finish_batch (batch->server, batch, TRUE);
+  batch_free (batch);
+  return G_SOURCE_REMOVE;
+}
+
+static gpointer
+writer_thread (gpointer data)
+{
+  IocdServer *self = data;
+
+  for (;;)
+    {
+      IocdBatch *batch = g_async_queue_pop (self->writer_queue);
+
+      if (batch == &writer_stop)
+        break;
+
+      write_group (self->writer, batch->changes);
+
+      g_mutex_lock (&self->writer_mutex);
+      batch->written = TRUE;
+      g_cond_broadcast (&self->writer_cond);
+      g_mutex_unlock (&self->writer_mutex);
+      g_idle_add_full (G_PRIORITY_DEFAULT, batch_written_cb, batch, NULL);
+    }
+
+  return NULL;
+}
+
+/* Opens the writer's handle and starts its thread, when the store has
+ * one; without, groups are written on the main loop. */
+void
+iocd_server_start_writer (IocdServer *self)
+{
+  g_autoptr(GError) error = NULL;
+
+  self->writer = iocd_store_open_writer (self->store, &error);
+  if (self->writer == NULL)
+    {
+      if (error != NULL)
+        g_warning ("Task changes are written on the main loop: %s", error->message);
+      return;
+    }
+
+  g_mutex_init (&self->writer_mutex);
+  g_cond_init (&self->writer_cond);
+  self->writer_queue = g_async_queue_new ();
+  self->writer_thread = g_thread_new ("iocd-writer", writer_thread, self);
+}
+
+void
+iocd_server_stop_writer (IocdServer *self)
+{
+  if (self->writer_thread == NULL)
+    return;
+
+  iocd_server_settle_writes (self);
+  g_async_queue_push (self->writer_queue, &writer_stop);
+  g_thread_join (g_steal_pointer (&self->writer_thread));
+  g_clear_pointer (&self->writer_queue, g_async_queue_unref);
+  g_mutex_clear (&self->writer_mutex);
+  g_cond_clear (&self->writer_cond);
+  g_clear_object (&self->writer);
+}
+
+/* Starts writing the changes waiting, unless a group is being written:
+ * they go when it is done. */
+static void
+commit_pending (IocdServer *self)
+{
+  g_autoptr(GPtrArray) pending = NULL;
+  IocdBatch *batch;
+
+  g_clear_handle_id (&self->pending_id, g_source_remove);
+  if (self->pending->len == 0 || self->committing != NULL)
+    return;
+
+  pending = g_steal_pointer (&self->pending);
+  g_ptr_array_set_free_func (pending, (GDestroyNotify) pending_change_free);
+  self->pending = g_ptr_array_new ();
+
+  if (self->writer_thread == NULL)
+    {
+      g_hash_table_remove_all (self->pending_tasks);
+      g_hash_table_remove_all (self->pending_keys);
+      write_group (self->store, pending);
+      for (guint i = 0; i < pending->len; i++)
+        answer_change (self, g_ptr_array_index (pending, i));
+      return;
+    }
+
+  batch = g_new0 (IocdBatch, 1);
+  batch->server = self;
+  batch->changes = g_steal_pointer (&pending);
+  batch->tasks = g_steal_pointer (&self->pending_tasks);
+  batch->keys = g_steal_pointer (&self->pending_keys);
+  self->pending_tasks = g_hash_table_new (g_int64_hash, g_int64_equal);
+  self->pending_keys = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  self->committing = batch;
+  g_async_queue_push (self->writer_queue, batch);
 }
 
 static gboolean
@@ -290,30 +439,66 @@ commit_pending_cb (gpointer data)
   return G_SOURCE_REMOVE;
 }
 
-/* Commits the changes waiting when one is about task @task_id or uses
- * @key (an Idempotency-Key of @user_id), so that what follows sees it. */
+/* Writes and answers every change checked so far, before the caller goes
+ * on: for what must see them, and for events that must follow theirs. */
+void
+iocd_server_settle_writes (IocdServer *self)
+{
+  IocdBatch *batch = self->committing;
+
+  if (batch != NULL)
+    {
+      g_mutex_lock (&self->writer_mutex);
+      while (!batch->written)
+        g_cond_wait (&self->writer_cond, &self->writer_mutex);
+      g_mutex_unlock (&self->writer_mutex);
+      finish_batch (self, batch, FALSE);
+    }
+
+  if (self->pending->len == 0)
+    return;
+
+  /* The writer's thread is idle: its handle is the main loop's for now. */
+  {
+    g_autoptr(GPtrArray) pending = g_steal_pointer (&self->pending);
+
+    g_clear_handle_id (&self->pending_id, g_source_remove);
+    g_ptr_array_set_free_func (pending, (GDestroyNotify) pending_change_free);
+    self->pending = g_ptr_array_new ();
+    g_hash_table_remove_all (self->pending_tasks);
+    g_hash_table_remove_all (self->pending_keys);
+    if (self->writer != NULL)
+      g_mutex_lock (&self->writer_mutex);
+    write_group (self->writer != NULL ? self->writer : self->store, pending);
+    if (self->writer != NULL)
+      g_mutex_unlock (&self->writer_mutex);
+    for (guint i = 0; i < pending->len; i++)
+      answer_change (self, g_ptr_array_index (pending, i));
+  }
+}
+
+/* Settles the changes written or waiting when one is about task @task_id
+ * or uses @key (an Idempotency-Key of @user_id), so that what follows sees
+ * it. */
 static void
 settle_pending (IocdServer *self,
                 gint64      task_id,
                 gint64      user_id,
                 const char *key)
 {
+  g_autofree char *k = key != NULL ? pending_key (user_id, key) : NULL;
+  IocdBatch *batch = self->committing;
   gboolean touching = FALSE;
 
-  if (self->pending->len == 0)
-    return;
-
-  if (task_id != 0 && g_hash_table_contains (self->pending_tasks, &task_id))
-    touching = TRUE;
-  else if (key != NULL)
-    {
-      g_autofree char *k = pending_key (user_id, key);
-
-      touching = g_hash_table_contains (self->pending_keys, k);
-    }
+  if (task_id != 0)
+    touching = g_hash_table_contains (self->pending_tasks, &task_id) ||
+               (batch != NULL && g_hash_table_contains (batch->tasks, &task_id));
+  if (!touching && k != NULL)
+    touching = g_hash_table_contains (self->pending_keys, k) ||
+               (batch != NULL && g_hash_table_contains (batch->keys, k));
 
   if (touching)
-    commit_pending (self);
+    iocd_server_settle_writes (self);
 }
 
 /* Takes @request, @task and @change->entry; @change is copied. The request

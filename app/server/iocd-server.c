@@ -832,6 +832,7 @@ iocd_server_new (const IocdConfig *config,
   soup_server_add_handler (self->soup, NULL, server_cb, self, NULL);
   soup_server_add_handler (self->soup, "/api/v1/events", events_cb, self, NULL);
   soup_server_add_websocket_handler (self->soup, "/api/v1/events", NULL, NULL, websocket_cb, self, NULL);
+  iocd_server_start_writer (self);
 
   return self;
 }
@@ -878,6 +879,12 @@ iocd_server_dispose (GObject *object)
 {
   IocdServer *self = (IocdServer *) object;
 
+  /* Every change checked is written and answered before the store goes. */
+  if (self->pending != NULL)
+    {
+      iocd_server_settle_writes (self);
+      iocd_server_stop_writer (self);
+    }
   g_clear_handle_id (&self->pending_id, g_source_remove);
   if (self->soup != NULL)
     soup_server_disconnect (self->soup);

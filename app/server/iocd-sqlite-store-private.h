@@ -22,6 +22,7 @@ struct _IocdSqliteStore
   GHashTable *statements;   /* SQL text → sqlite3_stmt, prepared once */
   gboolean    in_batch;
   struct _IocdSqliteCheckpointer *checkpointer;   /* NULL unless the journal is a WAL */
+  IocdSqliteStore *main;    /* of a writer (open_writer()): the store it was opened from */
 };
 
 gboolean       iocd_sqlite_set_sqlite_error (IocdSqliteStore *self, GError **error, const char *what);

@@ -315,6 +315,18 @@ iocd_store_end_batch (IocdStore *self,
   return IOCD_STORE_GET_IFACE (self)->end_batch (self, commit, error);
 }
 
+IocdStore *
+iocd_store_open_writer (IocdStore  *self,
+                        GError    **error)
+{
+  IocdStoreInterface *iface;
+
+  g_return_val_if_fail (IOCD_IS_STORE (self), NULL);
+
+  iface = IOCD_STORE_GET_IFACE (self);
+  return iface->open_writer != NULL ? iface->open_writer (self, error) : NULL;
+}
+
 char *
 iocd_store_get_meta (IocdStore *self,
                      const char *key)

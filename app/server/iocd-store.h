@@ -219,6 +219,13 @@ struct _IocdStoreInterface
                                       gboolean        commit,
                                       GError        **error);
 
+  /* Optional. Another handle on the same data, for the group commit to
+   * write from a thread of its own while the main loop reads through this
+   * one. Used by one thread at a time. NULL without an error when the
+   * store cannot have one. */
+  IocdStore *(*open_writer)          (IocdStore      *self,
+                                      GError        **error);
+
   char      *(*get_meta)             (IocdStore      *self,
                                       const char     *key);
   gboolean   (*set_meta)             (IocdStore      *self,
@@ -261,6 +268,7 @@ GPtrArray *iocd_store_department_overview  (IocdStore *self, gint64 since, gint6
                                             GError **error);
 gboolean   iocd_store_begin_batch          (IocdStore *self, GError **error);
 gboolean   iocd_store_end_batch            (IocdStore *self, gboolean commit, GError **error);
+IocdStore *iocd_store_open_writer          (IocdStore *self, GError **error);
 char      *iocd_store_get_meta             (IocdStore *self, const char *key);
 gboolean   iocd_store_set_meta             (IocdStore *self, const char *key, const char *value, GError **error);
 

@@ -10,7 +10,8 @@
 
 /*
  * iocd writes the task changes that reach it together in one transaction
- * (a savepoint each) and answers them after the commit. Requests sent at
+ * (a savepoint each), in a thread of its own, and answers them after the
+ * commit. Requests sent at
  * the same time must get exactly what they would get one after the other:
  * every change answered and published once, in seq order without a gap;
  * of two changes decided on the same version, one 409; a second change of
@@ -529,6 +530,67 @@ test_same_key (void)
     }
 }
 
+/* Events appended outside the group commit (indicator values here) take
+ * their seq after the task changes already checked, and every event leaves
+ * in seq order, whichever connection wrote it. */
+static void
+test_events_in_order (void)
+{
+  enum { N = 24, EVERY = 6 };
+  Call calls[N + N / EVERY];
+  gint64 ids[N];
+  gint64 after;
+  guint n = 0, n_observed = 0, n_changed = 0;
+  g_autoptr(IocdTestEvents) events = NULL;
+  GPtrArray *got;
+
+  for (guint i = 0; i < N; i++)
+    ids[i] = verified_task ("in order");
+  warm_up ();
+  after = event_seq ();
+  events = iocd_test_events_connect (server, session, token_of ("lanhdao"), after, NULL);
+  g_assert_nonnull (events);
+
+  for (guint i = 0; i < N; i++)
+    {
+      g_autofree char *path = action_path (ids[i], "forward");
+      g_autofree char *body = forward_body (2, "SXD");
+
+      call_init (&calls[n++], "POST", path, token_of ("trucban1"), body, NULL);
+      if (i % EVERY == EVERY - 1)
+        {
+          g_autofree char *observation = g_strdup_printf ("{\"observations\":[{\"indicator\":\"mt.water_loss\","
+                                                          "\"period\":\"2024-%02u\",\"value\":%u.5}]}",
+                                                          i / EVERY + 1, 10 + i);
+
+          call_init (&calls[n++], "POST", "/api/v1/indicators/observations", token_of ("lienlac.sxd"),
+                     observation, NULL);
+        }
+    }
+  send_together (calls, n);
+  for (guint i = 0; i < n; i++)
+    {
+      g_assert_cmpuint (calls[i].status, ==, 200);
+      call_clear (&calls[i]);
+    }
+
+  g_assert_true (iocd_test_events_wait (events, n, ARRIVE_MS));
+  g_assert_false (iocd_test_events_wait (events, n + 1, 500));
+  got = iocd_test_events_get (events);
+  g_assert_cmpuint (got->len, ==, n);
+  for (guint i = 0; i < got->len; i++)
+    {
+      JsonNode *event = g_ptr_array_index (got, i);
+      const char *kind = iocd_test_json_string (event, "kind");
+
+      g_assert_cmpint (iocd_test_json_int (event, "seq"), ==, after + 1 + i);
+      n_changed += g_strcmp0 (kind, "task.changed") == 0;
+      n_observed += g_strcmp0 (kind, "indicator.observed") == 0;
+    }
+  g_assert_cmpuint (n_changed, ==, N);
+  g_assert_cmpuint (n_observed, ==, N / EVERY);
+}
+
 /* Checkpoints keep the WAL bounded: SQLite starts it from the beginning
  * again once everything in it is copied back, so under a steady stream of
  * writes it stays near the checkpoint threshold (1,000 pages, 4 MiB)
@@ -588,6 +650,7 @@ main (int   argc,
   g_test_add_func ("/group-commit/intakes", test_intakes);
   g_test_add_func ("/group-commit/same-task", test_same_task);
   g_test_add_func ("/group-commit/same-key", test_same_key);
+  g_test_add_func ("/group-commit/events-in-order", test_events_in_order);
   g_test_add_func ("/group-commit/wal-bounded", test_wal_bounded);
   iocd_test_add_shutdown ("/group-commit/shutdown", server);
 

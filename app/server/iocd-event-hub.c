@@ -242,6 +242,9 @@ catch_up_cb (gpointer data)
   IocdEventHub *self = client->hub;
   g_autoptr(GPtrArray) events = NULL;
   g_autoptr(GError) error = NULL;
+  /* Read before the page, which holds every event up to here that this
+   * client may see. */
+  gint64 known = iocd_store_last_event_seq (self->store);
 
   events = iocd_store_list_events (self->store, client->cursor, client_department (client),
                                    CATCH_UP_PAGE, &error);
@@ -268,11 +271,14 @@ catch_up_cb (gpointer data)
 
   if (events->len < CATCH_UP_PAGE)
     {
-      /* Everything up to now is sent; because publishing happens on this same
-       * thread after each commit, no event can fall between the two. */
+      /* Everything up to now is sent. An event committed since (the group
+       * commit writes in a thread of its own) is after the cursor, and is
+       * published live on this thread later; one committed but not yet
+       * published when the page was read is in the page, and skipped when
+       * it is published. */
       client->live = TRUE;
       client->catch_up_id = 0;
-      client->cursor = MAX (client->cursor, iocd_store_last_event_seq (self->store));
+      client->cursor = MAX (client->cursor, known);
       return G_SOURCE_REMOVE;
     }
 

@@ -115,6 +115,9 @@ ioc_map_transform_push_rotation (const IocMapTransform *transform,
 
 /* ---- The layer ------------------------------------------------------------ */
 
+/* Rings are simplified for whole zooms 0 to MAX_LEVEL. */
+#define MAX_LEVEL 22
+
 typedef struct {
   double *xy;          /* world units, x then y */
   guint   n;
@@ -144,7 +147,17 @@ struct _IocBoundaryLayer
   double        label_zoom;
   guint         n_labels_drawn;
 
-  /* Rendered tiles, kept while they are used (see "Tiles" below). */
+  /* The rings simplified for each whole zoom, made when first drawn, and
+   * the line's profile (see "Outlines" below). */
+  GArray       *levels[MAX_LEVEL + 1];  /* Ring */
+  GdkTexture   *line_texture;
+  double        line_texture_height;
+  GdkRGBA       line_colour;
+  int           line_scale;
+  guint         n_segments_drawn;
+
+  /* Fills rendered in tiles, kept while they are used (see "Tiles"
+   * below). */
   GHashTable   *tiles;        /* Tile* (its key) → Tile */
   guint64       frame;
   double        last_zoom;
@@ -152,7 +165,6 @@ struct _IocBoundaryLayer
   guint         settle_timeout;
   guint         redraw_idle;
   guint         n_tiles_rendered;
-  GdkRGBA       tile_line;
   int           tile_scale;
 };
 
@@ -430,16 +442,16 @@ read_feature (JsonObject *object)
 
 /* ---- Tiles --------------------------------------------------------------
  *
- * The outlines (and fills) do not change while the map moves, so they are
+ * Fills (a choropleth) do not change while the map moves, so they are
  * drawn with cairo once into tiles of TILE_PX pixels on a grid fixed to the
  * world at one zoom, and each frame only places the tiles' textures. While
- * the zoom changes, the tiles of the nearest whole zoom are shown scaled
- * (lines up to 1.4 times thinner or thicker for a moment); once it has held
- * still for SETTLE_MS, tiles are made for the zoom itself, so that a view
- * left at a fractional zoom is sharp. Tiles that no line crosses are
- * remembered as empty and cost nothing. Tile rendering in one frame stops
- * after RENDER_BUDGET_US; the rest come in the next frames, meanwhile
- * covered by the tiles of the zoom above or below when there are some. */
+ * the zoom changes, the tiles of the nearest whole zoom are shown scaled;
+ * once it has held still for SETTLE_MS, tiles are made for the zoom
+ * itself, so that a view left at a fractional zoom is sharp. Tiles that no
+ * fill reaches are remembered as empty and cost nothing. Tile rendering in
+ * one frame stops after RENDER_BUDGET_US; the rest come in the next frames,
+ * meanwhile covered by the tiles of the zoom above or below when there are
+ * some. Outlines are not drawn in tiles (see "Outlines" below). */
 
 #define TILE_PX 256
 #define SETTLE_MS 150
@@ -552,72 +564,10 @@ ring_meets_tile (const Ring      *ring,
 }
 
 static gboolean
-segment_meets_tile (double           ax,
-                    double           ay,
-                    double           bx,
-                    double           by,
-                    const TileFrame *f)
-{
-  return !(MAX (ax, bx) < -f->pad || MIN (ax, bx) > TILE_PX + f->pad ||
-           MAX (ay, by) < -f->pad || MIN (ay, by) > TILE_PX + f->pad);
-}
-
-static gboolean
 ring_too_small (const Ring      *ring,
                 const TileFrame *f)
 {
   return (ring->max_x - ring->min_x) * f->world < 1.0 && (ring->max_y - ring->min_y) * f->world < 1.0;
-}
-
-/* Adds to @cr the parts of @ring's outline that cross the tile, in the
- * tile's pixels, leaving out vertices closer than half a pixel to the one
- * drawn before; returns how many segments. With @cr NULL only counts. A
- * ring that is not cut is closed; cuts are beyond the tile's edges, where
- * they do not show. */
-static guint
-path_ring_outline (cairo_t         *cr,
-                   const Ring      *ring,
-                   const TileFrame *f)
-{
-  double px, py;
-  gboolean open = FALSE, cut = FALSE;
-  guint n = 0;
-
-  if (ring->n < 2 || !ring_meets_tile (ring, f) || ring_too_small (ring, f))
-    return 0;
-  px = ring->xy[0] * f->world - f->x0;
-  py = ring->xy[1] * f->world - f->y0;
-  for (guint k = 1; k <= ring->n; k++)
-    {
-      guint i = k % ring->n;
-      double x = ring->xy[2 * i] * f->world - f->x0;
-      double y = ring->xy[2 * i + 1] * f->world - f->y0;
-
-      if (fabs (x - px) < 0.5 && fabs (y - py) < 0.5 && k < ring->n)
-        continue;
-      if (segment_meets_tile (px, py, x, y, f))
-        {
-          if (cr != NULL)
-            {
-              if (!open)
-                cairo_move_to (cr, px, py);
-              if (k < ring->n || cut)
-                cairo_line_to (cr, x, y);
-              else
-                cairo_close_path (cr);
-            }
-          open = TRUE;
-          n++;
-        }
-      else
-        {
-          open = FALSE;
-          cut = TRUE;
-        }
-      px = x;
-      py = y;
-    }
-  return n;
 }
 
 static void
@@ -651,10 +601,9 @@ render_tile (IocBoundaryLayer *self,
              double            zoom,
              gint64            tx,
              gint64            ty,
-             const GdkRGBA    *line,
              int               scale)
 {
-  TileFrame f = { 256.0 * exp2 (zoom), tx * (double) TILE_PX, ty * (double) TILE_PX, self->line_width + 1.0 };
+  TileFrame f = { 256.0 * exp2 (zoom), tx * (double) TILE_PX, ty * (double) TILE_PX, 1.0 };
   gboolean any = FALSE;
   cairo_surface_t *surface;
   cairo_t *cr;
@@ -662,18 +611,13 @@ render_tile (IocBoundaryLayer *self,
   GdkTexture *texture;
   int size = TILE_PX * scale;
 
-  /* Most tiles hold no line at all: found out without a surface. */
+  /* Most tiles hold no fill at all: found out without a surface. */
   for (guint i = 0; i < self->features->len && !any; i++)
     {
       const Feature *feature = g_ptr_array_index (self->features, i);
 
-      for (guint r = 0; r < feature->rings->len && !any; r++)
-        {
-          const Ring *ring = &g_array_index (feature->rings, Ring, r);
-
-          any = (feature->filled && ring_meets_tile (ring, &f)) ||
-                (self->line_width > 0 && path_ring_outline (NULL, ring, &f) > 0);
-        }
+      for (guint r = 0; r < feature->rings->len && feature->filled && !any; r++)
+        any = ring_meets_tile (&g_array_index (feature->rings, Ring, r), &f);
     }
   if (!any)
     return NULL;
@@ -682,10 +626,7 @@ render_tile (IocBoundaryLayer *self,
   cr = cairo_create (surface);
   cairo_scale (cr, scale, scale);
   cairo_set_fill_rule (cr, CAIRO_FILL_RULE_EVEN_ODD);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_width (cr, self->line_width);
 
-  /* Fills first, each in its colour; then every outline in one stroke. */
   for (guint i = 0; i < self->features->len; i++)
     {
       const Feature *feature = g_ptr_array_index (self->features, i);
@@ -696,18 +637,6 @@ render_tile (IocBoundaryLayer *self,
         path_ring_whole (cr, &g_array_index (feature->rings, Ring, r), &f);
       gdk_cairo_set_source_rgba (cr, &feature->fill);
       cairo_fill (cr);
-    }
-  if (self->line_width > 0)
-    {
-      for (guint i = 0; i < self->features->len; i++)
-        {
-          const Feature *feature = g_ptr_array_index (self->features, i);
-
-          for (guint r = 0; r < feature->rings->len; r++)
-            path_ring_outline (cr, &g_array_index (feature->rings, Ring, r), &f);
-        }
-      gdk_cairo_set_source_rgba (cr, line);
-      cairo_stroke (cr);
     }
   cairo_destroy (cr);
   cairo_surface_flush (surface);
@@ -728,7 +657,6 @@ get_tile (IocBoundaryLayer *self,
           double            zoom,
           gint64            tx,
           gint64            ty,
-          const GdkRGBA    *line,
           int               scale,
           gint64            deadline)
 {
@@ -739,7 +667,7 @@ get_tile (IocBoundaryLayer *self,
     {
       tile = g_new0 (Tile, 1);
       *tile = key;
-      tile->texture = render_tile (self, zoom, tx, ty, line, scale);
+      tile->texture = render_tile (self, zoom, tx, ty, scale);
       g_hash_table_add (self->tiles, tile);
     }
   if (tile != NULL)
@@ -840,7 +768,6 @@ static gboolean
 append_tiles (IocBoundaryLayer      *self,
               GtkSnapshot           *snapshot,
               const IocMapTransform *t,
-              const GdkRGBA         *line,
               double                 reach_x,
               double                 reach_y)
 {
@@ -884,7 +811,7 @@ append_tiles (IocBoundaryLayer      *self,
   for (gint64 ty = ty0; ty <= ty1; ty++)
     for (gint64 tx = tx0; tx <= tx1; tx++)
       {
-        Tile *tile = get_tile (self, zoom, tx, ty, line, scale, deadline);
+        Tile *tile = get_tile (self, zoom, tx, ty, scale, deadline);
 
         if (tile != NULL)
           append_tile (snapshot, tile, t);
@@ -899,6 +826,276 @@ append_tiles (IocBoundaryLayer      *self,
   if (missing && self->redraw_idle == 0)
     self->redraw_idle = g_idle_add (redraw_cb, self);
   return missing;
+}
+
+/* ---- Outlines -----------------------------------------------------------
+ *
+ * A texture costs the renderer each of its pixels, however few a line
+ * crosses: on a software renderer, the outlines drawn in tiles cost more
+ * than the rest of the frame. So outlines are geometry. The rings are
+ * simplified once per whole zoom (Douglas–Peucker, to SIMPLIFY_PX), and
+ * each segment in view is one texture node of the line's profile (its
+ * width across, antialiased, with a clear pixel on each side, a few pixels
+ * along) stretched over the segment and turned to it: the renderer touches
+ * only the line's own pixels. The line is opaque (the outline colour over
+ * the view's background), so that segments overlapping at their joins show
+ * no darker dots; each segment reaches beyond its ends as far as the turn
+ * of the line there needs to close the join (join_reach()). */
+
+#define SIMPLIFY_PX 0.5
+
+/* The vertices of @ring that Douglas–Peucker keeps at @tolerance (world
+ * units) in @out; FALSE when fewer than two remain. */
+static gboolean
+simplify_ring (const Ring *ring,
+               double      tolerance,
+               Ring       *out)
+{
+  g_autofree guint8 *keep = g_new0 (guint8, ring->n);
+  g_autofree guint *stack = g_new (guint, 4 * ring->n + 4);
+  double tolerance2 = tolerance * tolerance;
+  guint sp = 0, n = 0;
+
+  if (ring->n < 2)
+    return FALSE;
+
+  keep[0] = keep[ring->n - 1] = 1;
+  stack[sp++] = 0;
+  stack[sp++] = ring->n - 1;
+  while (sp > 0)
+    {
+      guint b = stack[--sp];
+      guint a = stack[--sp];
+      double ax = ring->xy[2 * a], ay = ring->xy[2 * a + 1];
+      double dx = ring->xy[2 * b] - ax, dy = ring->xy[2 * b + 1] - ay;
+      double length2 = dx * dx + dy * dy;
+      double worst = -1.0;
+      guint worst_i = 0;
+
+      for (guint i = a + 1; i < b; i++)
+        {
+          double px = ring->xy[2 * i] - ax, py = ring->xy[2 * i + 1] - ay;
+          double d2;
+
+          if (length2 > 0.0)
+            {
+              double u = CLAMP ((px * dx + py * dy) / length2, 0.0, 1.0);
+
+              px -= u * dx;
+              py -= u * dy;
+            }
+          d2 = px * px + py * py;
+          if (d2 > worst)
+            {
+              worst = d2;
+              worst_i = i;
+            }
+        }
+      if (worst > tolerance2)
+        {
+          keep[worst_i] = 1;
+          stack[sp++] = a;
+          stack[sp++] = worst_i;
+          stack[sp++] = worst_i;
+          stack[sp++] = b;
+        }
+    }
+
+  out->xy = g_new (double, 2 * ring->n);
+  for (guint i = 0; i < ring->n; i++)
+    if (keep[i])
+      {
+        out->xy[2 * n] = ring->xy[2 * i];
+        out->xy[2 * n + 1] = ring->xy[2 * i + 1];
+        n++;
+      }
+  out->n = n;
+  out->min_x = ring->min_x;
+  out->min_y = ring->min_y;
+  out->max_x = ring->max_x;
+  out->max_y = ring->max_y;
+  if (n < 2)
+    {
+      g_clear_pointer (&out->xy, g_free);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+clear_levels (IocBoundaryLayer *self)
+{
+  for (guint z = 0; z <= MAX_LEVEL; z++)
+    g_clear_pointer (&self->levels[z], g_array_unref);
+}
+
+/* Every ring of every feature, simplified for whole zoom @zoom; rings
+ * smaller than a pixel there are left out. */
+static GArray *
+get_level (IocBoundaryLayer *self,
+           guint             zoom)
+{
+  double world = 256.0 * exp2 (zoom);
+
+  if (self->levels[zoom] != NULL)
+    return self->levels[zoom];
+
+  self->levels[zoom] = g_array_new (FALSE, TRUE, sizeof (Ring));
+  g_array_set_clear_func (self->levels[zoom], ring_clear);
+  for (guint i = 0; i < self->features->len; i++)
+    {
+      const Feature *feature = g_ptr_array_index (self->features, i);
+
+      for (guint r = 0; r < feature->rings->len; r++)
+        {
+          const Ring *ring = &g_array_index (feature->rings, Ring, r);
+          Ring simple = { 0 };
+
+          if ((ring->max_x - ring->min_x) * world < 1.0 && (ring->max_y - ring->min_y) * world < 1.0)
+            continue;
+          if (simplify_ring (ring, SIMPLIFY_PX / world, &simple))
+            g_array_append_val (self->levels[zoom], simple);
+        }
+    }
+  return self->levels[zoom];
+}
+
+/* The line's profile across (rows) in @colour, a few pixels along. */
+static void
+ensure_line_texture (IocBoundaryLayer *self,
+                     const GdkRGBA    *colour,
+                     int               scale)
+{
+  cairo_surface_t *surface;
+  cairo_t *cr;
+  g_autoptr(GBytes) bytes = NULL;
+  double height = ceil (self->line_width) + 2.0;
+  int width_px = 4, height_px = (int) height * scale;
+
+  if (self->line_texture != NULL && self->line_scale == scale &&
+      gdk_rgba_equal (colour, &self->line_colour) && self->line_texture_height == height)
+    return;
+
+  g_clear_object (&self->line_texture);
+  surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width_px, height_px);
+  cr = cairo_create (surface);
+  cairo_scale (cr, scale, scale);
+  cairo_rectangle (cr, 0, (height - self->line_width) / 2.0, width_px, self->line_width);
+  gdk_cairo_set_source_rgba (cr, colour);
+  cairo_fill (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
+                       (gsize) cairo_image_surface_get_stride (surface) * height_px);
+  self->line_texture = gdk_memory_texture_new (width_px, height_px, GDK_MEMORY_DEFAULT, bytes,
+                                               cairo_image_surface_get_stride (surface));
+  cairo_surface_destroy (surface);
+  self->line_texture_height = height;
+  self->line_colour = *colour;
+  self->line_scale = scale;
+}
+
+/* How far a segment ends beyond vertex @i of @ring to close the join
+ * there: half the width at a right angle, less as the line turns less
+ * (half the width × tan (turn / 2)), so that a nearly straight join shows
+ * no corner of the segments' square ends. */
+static double
+join_reach (const Ring *ring,
+            guint       i,
+            double      half_width)
+{
+  guint prev = (i + ring->n - 1) % ring->n;
+  guint next = (i + 1) % ring->n;
+  double ux, uy, vx, vy, lu, lv, cross, dot;
+
+  /* GeoJSON repeats the first vertex last: step over the copy. */
+  if (ring->xy[2 * prev] == ring->xy[2 * i] && ring->xy[2 * prev + 1] == ring->xy[2 * i + 1])
+    prev = (prev + ring->n - 1) % ring->n;
+  if (ring->xy[2 * next] == ring->xy[2 * i] && ring->xy[2 * next + 1] == ring->xy[2 * i + 1])
+    next = (next + 1) % ring->n;
+  ux = ring->xy[2 * i] - ring->xy[2 * prev];
+  uy = ring->xy[2 * i + 1] - ring->xy[2 * prev + 1];
+  vx = ring->xy[2 * next] - ring->xy[2 * i];
+  vy = ring->xy[2 * next + 1] - ring->xy[2 * i + 1];
+  lu = hypot (ux, uy);
+  lv = hypot (vx, vy);
+  if (lu == 0.0 || lv == 0.0)
+    return half_width;
+  cross = fabs (ux * vy - uy * vx) / (lu * lv);
+  dot = (ux * vx + uy * vy) / (lu * lv);
+  if (dot <= 0.0)
+    return half_width;
+  return MIN (half_width, half_width * cross / (1.0 + dot));
+}
+
+static inline void
+append_segment (IocBoundaryLayer *self,
+                GtkSnapshot      *snapshot,
+                double            ax,
+                double            ay,
+                double            bx,
+                double            by,
+                double            reach_a,
+                double            reach_b)
+{
+  double dx = bx - ax, dy = by - ay;
+  double length = hypot (dx, dy);
+  double half = self->line_texture_height / 2.0;
+
+  if (length < 1e-3)
+    return;
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (ax, ay));
+  if (dy != 0.0)
+    gtk_snapshot_rotate (snapshot, atan2 (dy, dx) * 180.0 / G_PI);
+  else if (dx < 0.0)
+    gtk_snapshot_scale (snapshot, -1.0, 1.0);
+  gtk_snapshot_append_texture (snapshot, self->line_texture,
+                               &GRAPHENE_RECT_INIT (-reach_a, -half, length + reach_a + reach_b, 2.0 * half));
+  gtk_snapshot_restore (snapshot);
+  self->n_segments_drawn++;
+}
+
+/* Draws the outlines in the view (@reach_x, @reach_y around its centre). */
+static void
+append_outlines (IocBoundaryLayer      *self,
+                 GtkSnapshot           *snapshot,
+                 const IocMapTransform *t,
+                 double                 reach_x,
+                 double                 reach_y)
+{
+  GArray *level = get_level (self, (guint) CLAMP (round (t->zoom), 0, MAX_LEVEL));
+  double pad = self->line_width + 1.0;
+  double x0 = t->width / 2.0 - reach_x - pad, x1 = t->width / 2.0 + reach_x + pad;
+  double y0 = t->height / 2.0 - reach_y - pad, y1 = t->height / 2.0 + reach_y + pad;
+
+  for (guint r = 0; r < level->len; r++)
+    {
+      const Ring *ring = &g_array_index (level, Ring, r);
+      double px, py;
+
+      if (ring->max_x * t->scale - t->offset_x < x0 || ring->min_x * t->scale - t->offset_x > x1 ||
+          ring->max_y * t->scale - t->offset_y < y0 || ring->min_y * t->scale - t->offset_y > y1)
+        continue;
+
+      px = ring->xy[0] * t->scale - t->offset_x;
+      py = ring->xy[1] * t->scale - t->offset_y;
+      /* The last segment closes the ring (nothing when GeoJSON repeated
+       * the first vertex). */
+      for (guint k = 1; k <= ring->n; k++)
+        {
+          guint i = k % ring->n;
+          double x = ring->xy[2 * i] * t->scale - t->offset_x;
+          double y = ring->xy[2 * i + 1] * t->scale - t->offset_y;
+
+          if (!(MAX (px, x) < x0 || MIN (px, x) > x1 || MAX (py, y) < y0 || MIN (py, y) > y1))
+            append_segment (self, snapshot, px, py, x, y,
+                            join_reach (ring, k - 1, self->line_width / 2.0),
+                            join_reach (ring, i, self->line_width / 2.0));
+          px = x;
+          py = y;
+        }
+    }
 }
 
 static void
@@ -997,12 +1194,13 @@ ioc_boundary_layer_snapshot (GtkWidget   *widget,
 {
   IocBoundaryLayer *self = IOC_BOUNDARY_LAYER (widget);
   IocMapTransform t;
-  double reach, cx, cy;
+  double reach, reach_x, reach_y, cx, cy;
   double view_min_x, view_min_y, view_max_x, view_max_y;
   GdkRGBA fg, bg, line;
-  gboolean any = FALSE;
+  gboolean any = FALSE, filled = FALSE;
 
   self->n_labels_drawn = 0;
+  self->n_segments_drawn = 0;
   if (self->features->len == 0)
     return;
 
@@ -1030,17 +1228,25 @@ ioc_boundary_layer_snapshot (GtkWidget   *widget,
     return;
 
   get_colours (widget, &fg, &bg);
-  line = fg;
-  line.alpha *= 0.75;
-  if (!gdk_rgba_equal (&line, &self->tile_line))
-    {
-      clear_tiles (self);
-      self->tile_line = line;
-    }
+  /* Three quarters of the text colour over the background, opaque. */
+  line.red = 0.75 * fg.red + 0.25 * bg.red;
+  line.green = 0.75 * fg.green + 0.25 * bg.green;
+  line.blue = 0.75 * fg.blue + 0.25 * bg.blue;
+  line.alpha = 1.0;
+  for (guint i = 0; i < self->features->len && !filled; i++)
+    filled = ((const Feature *) g_ptr_array_index (self->features, i))->filled;
 
+  self->n_segments_drawn = 0;
   ioc_map_transform_push_rotation (&t, snapshot);
-  append_tiles (self, snapshot, &t, &line,
-                t.rotation != 0.0 ? reach : t.width / 2.0, t.rotation != 0.0 ? reach : t.height / 2.0);
+  reach_x = t.rotation != 0.0 ? reach : t.width / 2.0;
+  reach_y = t.rotation != 0.0 ? reach : t.height / 2.0;
+  if (filled)
+    append_tiles (self, snapshot, &t, reach_x, reach_y);
+  if (self->line_width > 0.0)
+    {
+      ensure_line_texture (self, &line, gtk_widget_get_scale_factor (widget));
+      append_outlines (self, snapshot, &t, reach_x, reach_y);
+    }
   if (self->labels && t.zoom >= self->label_zoom)
     draw_labels (self, snapshot, &t, &fg, &bg);
   gtk_snapshot_restore (snapshot);
@@ -1086,6 +1292,8 @@ ioc_boundary_layer_finalize (GObject *object)
   g_clear_pointer (&self->features, g_ptr_array_unref);
   g_clear_pointer (&self->attribution, g_free);
   g_clear_pointer (&self->tiles, g_hash_table_unref);
+  clear_levels (self);
+  g_clear_object (&self->line_texture);
   g_clear_handle_id (&self->settle_timeout, g_source_remove);
   g_clear_handle_id (&self->redraw_idle, g_source_remove);
 
@@ -1138,6 +1346,7 @@ ioc_boundary_layer_set_geojson (IocBoundaryLayer *self,
   g_hash_table_remove_all (self->by_code);
   g_ptr_array_set_size (self->features, 0);
   clear_tiles (self);
+  clear_levels (self);
   g_clear_pointer (&self->attribution, g_free);
   self->labels = labels;
 
@@ -1283,6 +1492,14 @@ ioc_boundary_layer_get_feature_name (IocBoundaryLayer *self,
 
   feature = code != NULL ? g_hash_table_lookup (self->by_code, code) : NULL;
   return feature != NULL ? feature->name : NULL;
+}
+
+guint
+ioc_boundary_layer_get_n_segments_drawn (IocBoundaryLayer *self)
+{
+  g_return_val_if_fail (IOC_IS_BOUNDARY_LAYER (self), 0);
+
+  return self->n_segments_drawn;
 }
 
 guint

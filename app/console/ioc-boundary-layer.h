@@ -53,9 +53,9 @@ void     ioc_map_transform_push_rotation (const IocMapTransform *transform,
  * Polygons from GeoJSON (a city boundary, districts, communes) drawn as
  * outlines in the layer's own snapshot, with the features' names as labels
  * when there is room for them, and optionally filled per feature (a
- * choropleth). The outline takes the CSS colour of the layer (CSS node
- * "iocboundarylayer"); features are named by their "code" property (or
- * their id).
+ * choropleth). The outline takes three quarters of the CSS colour of the
+ * layer (CSS node "iocboundarylayer") over the view's background, opaque;
+ * features are named by their "code" property (or their id).
  */
 
 #define IOC_TYPE_BOUNDARY_LAYER (ioc_boundary_layer_get_type ())
@@ -94,7 +94,8 @@ const char       *ioc_boundary_layer_get_feature_name (IocBoundaryLayer *self,
  * diacritics: "Thuỷ" and "Thủy" match), or NULL. */
 const char       *ioc_boundary_layer_find_by_name    (IocBoundaryLayer *self,
                                                       const char       *name);
-/* How many labels the latest frame drew. */
+/* How many labels, and outline segments, the latest frame drew. */
 guint             ioc_boundary_layer_get_n_labels_drawn (IocBoundaryLayer *self);
+guint             ioc_boundary_layer_get_n_segments_drawn (IocBoundaryLayer *self);
 
 G_END_DECLS

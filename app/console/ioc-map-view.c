@@ -1031,6 +1031,10 @@ ioc_map_view_apply_event (IocMapView *self,
   g_return_if_fail (IOC_IS_MAP_VIEW (self));
   g_return_if_fail (event != NULL);
 
+  /* The model has applied it: the task's item changed in place. */
+  if (event->task != NULL)
+    ioc_task_layer_update_task (self->task_layer, event->task->id);
+
   if (g_strcmp0 (event->kind, IOC_EVENT_SENSOR_READINGS) == 0 && self->client != NULL)
     {
       /* Readings come in bursts: one reload for a burst. */

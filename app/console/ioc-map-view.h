@@ -32,7 +32,10 @@ void             ioc_map_view_set_tasks         (IocMapView  *self,
 /* Centres on the task and highlights it. */
 void             ioc_map_view_select_task       (IocMapView  *self,
                                                  gint64       id);
-/* sensor.readings refreshes the stations. */
+/* After the task model applied @event: a task event re-reads that task's
+ * item (the map does not listen to each item); sensor.readings refreshes
+ * the stations. Changes the console makes to a task's item outside the
+ * events must be passed on the same way. */
 void             ioc_map_view_apply_event       (IocMapView  *self,
                                                  IocEvent    *event);
 gboolean         ioc_map_view_get_layer_visible (IocMapView  *self,

@@ -16,16 +16,6 @@
 #define PICK_SLACK_PX 4.0
 
 typedef struct {
-  IocTaskObject *object;
-  IocTaskState   state;
-  IocPriority    priority;
-  gboolean       overdue;
-  gboolean       located;
-  double         lat;
-  double         lon;
-} TaskInfo;
-
-typedef struct {
   double   mx;           /* Mercator world units */
   double   my;
   double   x;            /* layer coordinates before the rotation, this frame */
@@ -49,9 +39,10 @@ struct _IocTaskLayer
 
   GListModel      *model;
   GPtrArray       *mirror;      /* IocTaskObject, as the model lists them */
-  GHashTable      *tasks;       /* gint64* id → TaskInfo */
+  GHashTable      *tasks;       /* id (as a pointer) → IocTaskObject (the mirror's) */
   IocSpatialIndex *index;
   gint64           selected;
+  guint            overdue_timeout;
 
   /* The clusters around the view, kept while the view pans inside them. */
   GArray          *items;       /* Item */
@@ -98,15 +89,6 @@ static const double priority_radius[IOC_N_PRIORITIES] = {
   [IOC_PRIORITY_LOW]    = 4.0,
 };
 
-static void
-task_info_free (gpointer data)
-{
-  TaskInfo *info = data;
-
-  g_clear_object (&info->object);
-  g_free (info);
-}
-
 void
 ioc_task_layer_get_state_color (IocTaskLayer *self,
                                 IocTaskState  state,
@@ -131,71 +113,87 @@ item_radius (const Item *item)
   return priority_radius[MIN (item->priority, IOC_N_PRIORITIES - 1)];
 }
 
-/* ---- Following the model ---------------------------------------------- */
+/* ---- Following the model ----------------------------------------------
+ *
+ * The layer keeps the model's items in order (to know which leave in an
+ * items-changed) and finds them by id; the index holds each located task's
+ * place and state. Nothing is connected to the 100,000 items themselves:
+ * a task that changes in place is re-read when the map is told of it
+ * (ioc_task_layer_update_task(), from the task events), and what a single
+ * point shows beyond its state (priority, overdue) is read from the item
+ * when the items around the view are asked for, again every
+ * OVERDUE_REFRESH_S, as time makes tasks overdue.
+ *
+ * A change of more than BULK_CHANGE items (the queue's search narrowing
+ * 100,000 tasks to a few thousand, or back) rebuilds the index in one go
+ * from the whole list: cheaper than removing or inserting that many one
+ * by one. */
 
-static void
-read_task (TaskInfo *info)
+#define BULK_CHANGE 2048
+#define OVERDUE_REFRESH_S 30
+
+static inline gpointer
+id_key (gint64 id)
 {
-  IocTask *task = ioc_task_object_get_task (info->object);
-
-  info->state = task->state;
-  info->priority = task->priority;
-  info->overdue = ioc_task_object_get_overdue (info->object);
-  info->located = task->has_location && ioc_geo_valid_lat_lon (task->lat, task->lon);
-  info->lat = task->lat;
-  info->lon = task->lon;
+  return GSIZE_TO_POINTER ((gsize) id);
 }
 
+/* Where the index has the task now, from its item. */
 static void
-place (IocTaskLayer *self,
-       gint64        id,
-       TaskInfo     *info)
+place (IocTaskLayer  *self,
+       IocTaskObject *object)
 {
-  if (info->located)
-    ioc_spatial_index_insert (self->index, id, info->lat, info->lon, MAX (0, (int) info->state));
+  IocTask *task = ioc_task_object_get_task (object);
+
+  if (task->has_location && ioc_geo_valid_lat_lon (task->lat, task->lon))
+    ioc_spatial_index_insert (self->index, task->id, task->lat, task->lon, MAX (0, (int) task->state));
   else
-    ioc_spatial_index_remove (self->index, id);
+    ioc_spatial_index_remove (self->index, task->id);
 }
 
+/* Indexes every item of the mirror in one go. */
 static void
-on_task_notify_cb (IocTaskObject *object,
-                   GParamSpec    *pspec,
-                   IocTaskLayer  *self)
+rebuild (IocTaskLayer *self)
 {
-  gint64 id = ioc_task_object_get_id (object);
-  TaskInfo *info = g_hash_table_lookup (self->tasks, &id);
-  const char *name = g_param_spec_get_name (pspec);
+  guint n = self->mirror->len;
+  g_autofree IocClusterPoint *points = g_new (IocClusterPoint, MAX (n, 1u));
+  g_autofree guint8 *kinds = g_new (guint8, MAX (n, 1u));
+  guint n_points = 0;
 
-  if (info == NULL || info->object != object)
-    return;
-  if (g_strcmp0 (name, "state") != 0 && g_strcmp0 (name, "priority") != 0 &&
-      g_strcmp0 (name, "overdue") != 0 && g_strcmp0 (name, "updated-at") != 0)
-    return;
+  g_hash_table_remove_all (self->tasks);
+  for (guint i = 0; i < n; i++)
+    {
+      IocTaskObject *object = g_ptr_array_index (self->mirror, i);
+      IocTask *task = ioc_task_object_get_task (object);
 
-  read_task (info);
-  place (self, id, info);
-  self->items_valid = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+      if (g_hash_table_contains (self->tasks, id_key (task->id)))
+        continue;
+      g_hash_table_insert (self->tasks, id_key (task->id), object);
+      if (task->has_location && ioc_geo_valid_lat_lon (task->lat, task->lon))
+        {
+          points[n_points] = (IocClusterPoint) { task->lat, task->lon, task->id };
+          kinds[n_points++] = MAX (0, (int) task->state);
+        }
+    }
+  /* All at once: the index builds its tables in one pass. */
+  ioc_spatial_index_load (self->index, points, kinds, n_points);
 }
 
 static void
 track (IocTaskLayer  *self,
        IocTaskObject *object)
 {
-  TaskInfo *info;
-  gint64 *key;
+  gint64 id = ioc_task_object_get_id (object);
+  IocTaskObject *known = g_hash_table_lookup (self->tasks, id_key (id));
 
-  if (g_hash_table_contains (self->tasks, &(gint64) { ioc_task_object_get_id (object) }))
+  /* Another item with the same id: the first one counts. */
+  if (known != NULL && known != object)
     return;
-
-  info = g_new0 (TaskInfo, 1);
-  info->object = g_object_ref (object);
-  read_task (info);
-  key = g_new (gint64, 1);
-  *key = ioc_task_object_get_id (object);
-  g_hash_table_insert (self->tasks, key, info);
-  g_signal_connect (object, "notify", G_CALLBACK (on_task_notify_cb), self);
-  place (self, *key, info);
+  if (known == NULL)
+    g_hash_table_insert (self->tasks, id_key (id), object);
+  /* Also when it was there: an item that the filter moves may have
+   * changed. */
+  place (self, object);
 }
 
 static void
@@ -203,13 +201,18 @@ untrack (IocTaskLayer  *self,
          IocTaskObject *object)
 {
   gint64 id = ioc_task_object_get_id (object);
-  TaskInfo *info = g_hash_table_lookup (self->tasks, &id);
 
-  if (info == NULL || info->object != object)
+  if (g_hash_table_lookup (self->tasks, id_key (id)) != object)
     return;
-  g_signal_handlers_disconnect_by_func (object, on_task_notify_cb, self);
   ioc_spatial_index_remove (self->index, id);
-  g_hash_table_remove (self->tasks, &id);
+  g_hash_table_remove (self->tasks, id_key (id));
+}
+
+static void
+changed (IocTaskLayer *self)
+{
+  self->items_valid = FALSE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
@@ -219,59 +222,68 @@ on_items_changed_cb (GListModel   *model,
                      guint         added,
                      IocTaskLayer *self)
 {
-  g_autoptr(GHashTable) leaving = g_hash_table_new (NULL, NULL);
   g_autoptr(GPtrArray) arriving = g_ptr_array_new_full (added, g_object_unref);
-  GHashTableIter iter;
-  gpointer object;
+  g_autoptr(GPtrArray) leaving = g_ptr_array_new_full (removed, g_object_unref);
+  gboolean bulk;
 
-  /* A task that the filter moves (removed here, added there) stays put. */
-  for (guint i = 0; i < removed; i++)
-    g_hash_table_add (leaving, g_ptr_array_index (self->mirror, position + i));
   for (guint i = 0; i < added; i++)
-    {
-      IocTaskObject *item = g_list_model_get_item (model, position + i);
-
-      g_hash_table_remove (leaving, item);
-      g_ptr_array_add (arriving, item);
-    }
-
-  g_hash_table_iter_init (&iter, leaving);
-  while (g_hash_table_iter_next (&iter, &object, NULL))
-    untrack (self, object);
-  for (guint i = 0; i < arriving->len; i++)
-    track (self, g_ptr_array_index (arriving, i));
+    g_ptr_array_add (arriving, g_list_model_get_item (model, position + i));
 
   /* Spliced in one move of the tail, not one per row: a search that
-   * brings back tens of thousands of rows would move the tail each time. */
+   * brings back tens of thousands of rows would move the tail each time.
+   * The leaving items are released last: they are still looked at. */
+  for (guint i = 0; i < removed; i++)
+    g_ptr_array_add (leaving, g_object_ref (g_ptr_array_index (self->mirror, position + i)));
   g_ptr_array_remove_range (self->mirror, position, removed);
-  if (arriving->len > 0)
+  if (added > 0)
     {
       guint tail = self->mirror->len - position;
 
-      g_ptr_array_set_size (self->mirror, self->mirror->len + arriving->len);
-      memmove (&self->mirror->pdata[position + arriving->len], &self->mirror->pdata[position],
+      g_ptr_array_set_size (self->mirror, self->mirror->len + added);
+      memmove (&self->mirror->pdata[position + added], &self->mirror->pdata[position],
                tail * sizeof (gpointer));
-      for (guint i = 0; i < arriving->len; i++)
+      for (guint i = 0; i < added; i++)
         self->mirror->pdata[position + i] = g_object_ref (g_ptr_array_index (arriving, i));
     }
 
-  self->items_valid = FALSE;
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  bulk = removed + added > BULK_CHANGE && removed + added > self->mirror->len / 4;
+  if (bulk)
+    rebuild (self);
+  else
+    {
+      g_autoptr(GHashTable) staying = g_hash_table_new (NULL, NULL);
+
+      /* A task that the filter moves (removed here, added there) stays
+       * put. */
+      for (guint i = 0; i < added; i++)
+        g_hash_table_add (staying, g_ptr_array_index (arriving, i));
+      for (guint i = 0; i < leaving->len; i++)
+        if (!g_hash_table_contains (staying, g_ptr_array_index (leaving, i)))
+          untrack (self, g_ptr_array_index (leaving, i));
+      for (guint i = 0; i < arriving->len; i++)
+        track (self, g_ptr_array_index (arriving, i));
+    }
+  changed (self);
+}
+
+static gboolean
+overdue_refresh_cb (gpointer data)
+{
+  IocTaskLayer *self = data;
+
+  /* Only the single points show it, read when the items are asked for. */
+  changed (self);
+  return G_SOURCE_CONTINUE;
 }
 
 static void
 clear_model (IocTaskLayer *self)
 {
-  GHashTableIter iter;
-  gpointer value;
-
   if (self->model != NULL)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed_cb, self);
   g_clear_object (&self->model);
+  g_clear_handle_id (&self->overdue_timeout, g_source_remove);
 
-  g_hash_table_iter_init (&iter, self->tasks);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_signal_handlers_disconnect_by_func (((TaskInfo *) value)->object, on_task_notify_cb, self);
   g_hash_table_remove_all (self->tasks);
   g_ptr_array_set_size (self->mirror, 0);
   ioc_spatial_index_clear (self->index);
@@ -283,9 +295,6 @@ ioc_task_layer_set_model (IocTaskLayer *self,
                           GListModel   *tasks)
 {
   guint n;
-  g_autofree IocClusterPoint *points = NULL;
-  g_autofree guint8 *kinds = NULL;
-  guint n_points = 0;
 
   g_return_if_fail (IOC_IS_TASK_LAYER (self));
   g_return_if_fail (tasks == NULL || G_IS_LIST_MODEL (tasks));
@@ -302,36 +311,28 @@ ioc_task_layer_set_model (IocTaskLayer *self,
 
   self->model = g_object_ref (tasks);
   n = g_list_model_get_n_items (tasks);
-  points = g_new (IocClusterPoint, MAX (n, 1u));
-  kinds = g_new (guint8, MAX (n, 1u));
+  g_ptr_array_set_size (self->mirror, n);
   for (guint i = 0; i < n; i++)
-    {
-      IocTaskObject *item = g_list_model_get_item (tasks, i);
-      gint64 id = ioc_task_object_get_id (item);
-      TaskInfo *info;
-      gint64 *key;
-
-      g_ptr_array_add (self->mirror, item);
-      if (g_hash_table_contains (self->tasks, &id))
-        continue;
-      info = g_new0 (TaskInfo, 1);
-      info->object = g_object_ref (item);
-      read_task (info);
-      key = g_new (gint64, 1);
-      *key = id;
-      g_hash_table_insert (self->tasks, key, info);
-      g_signal_connect (item, "notify", G_CALLBACK (on_task_notify_cb), self);
-      if (info->located)
-        {
-          points[n_points] = (IocClusterPoint) { info->lat, info->lon, id };
-          kinds[n_points++] = MAX (0, (int) info->state);
-        }
-    }
-  /* All at once: the index sizes its tables once. */
-  ioc_spatial_index_load (self->index, points, kinds, n_points);
-  self->items_valid = FALSE;
+    self->mirror->pdata[i] = g_list_model_get_item (tasks, i);
+  rebuild (self);
   g_signal_connect (tasks, "items-changed", G_CALLBACK (on_items_changed_cb), self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  self->overdue_timeout = g_timeout_add_seconds (OVERDUE_REFRESH_S, overdue_refresh_cb, self);
+  changed (self);
+}
+
+void
+ioc_task_layer_update_task (IocTaskLayer *self,
+                            gint64        id)
+{
+  IocTaskObject *object;
+
+  g_return_if_fail (IOC_IS_TASK_LAYER (self));
+
+  object = g_hash_table_lookup (self->tasks, id_key (id));
+  if (object == NULL)
+    return;
+  place (self, object);
+  changed (self);
 }
 
 /* ---- What is drawn ----------------------------------------------------
@@ -387,11 +388,12 @@ query_items (IocTaskLayer  *self,
 
       if (cluster->count == 1)
         {
-          TaskInfo *info = g_hash_table_lookup (self->tasks, &cluster->id);
+          IocTaskObject *object = g_hash_table_lookup (self->tasks, id_key (cluster->id));
+          IocTask *task = object != NULL ? ioc_task_object_get_task (object) : NULL;
 
-          item->state = info != NULL ? CLAMP (info->state, 0, IOC_N_TASK_STATES - 1) : IOC_TASK_STATE_RECEIVED;
-          item->priority = info != NULL ? CLAMP (info->priority, 0, IOC_N_PRIORITIES - 1) : IOC_PRIORITY_NORMAL;
-          item->overdue = info != NULL && info->overdue;
+          item->state = task != NULL ? CLAMP (task->state, 0, IOC_N_TASK_STATES - 1) : IOC_TASK_STATE_RECEIVED;
+          item->priority = task != NULL ? CLAMP (task->priority, 0, IOC_N_PRIORITIES - 1) : IOC_PRIORITY_NORMAL;
+          item->overdue = object != NULL && ioc_task_object_get_overdue (object);
         }
       else
         {
@@ -727,20 +729,23 @@ ioc_task_layer_snapshot (GtkWidget   *widget,
 
   if (self->selected != 0)
     {
-      TaskInfo *info = g_hash_table_lookup (self->tasks, &self->selected);
+      IocTaskObject *object = g_hash_table_lookup (self->tasks, id_key (self->selected));
+      double lat, lon;
 
-      if (info != NULL && info->located)
+      if (object != NULL && ioc_spatial_index_lookup (self->index, self->selected, &lat, &lon))
         {
+          IocTask *task = ioc_task_object_get_task (object);
           double mx, my, x, y;
-          guint priority = CLAMP (info->priority, 0, IOC_N_PRIORITIES - 1);
+          guint priority = CLAMP (task->priority, 0, IOC_N_PRIORITIES - 1);
 
-          ioc_mercator_from_lat_lon (info->lat, info->lon, &mx, &my);
+          ioc_mercator_from_lat_lon (lat, lon, &mx, &my);
           x = mx * t.scale - t.offset_x;
           y = my * t.scale - t.offset_y;
           /* The task itself on top, even inside a badge, with a halo. */
           append_disc (snapshot, get_halo (self, priority_radius[priority]), x, y, scale);
           append_disc (snapshot,
-                       get_point_disc (self, CLAMP (info->state, 0, IOC_N_TASK_STATES - 1), priority, info->overdue),
+                       get_point_disc (self, CLAMP (task->state, 0, IOC_N_TASK_STATES - 1), priority,
+                                       ioc_task_object_get_overdue (object)),
                        x, y, scale);
         }
     }
@@ -814,7 +819,7 @@ static void
 ioc_task_layer_init (IocTaskLayer *self)
 {
   self->mirror = g_ptr_array_new_with_free_func (g_object_unref);
-  self->tasks = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, task_info_free);
+  self->tasks = g_hash_table_new (NULL, NULL);
   self->index = ioc_spatial_index_new ();
   self->items = g_array_new (FALSE, FALSE, sizeof (Item));
   self->labels = g_hash_table_new_full (NULL, NULL, NULL, label_free);
@@ -918,14 +923,14 @@ ioc_task_layer_get_task_color (IocTaskLayer *self,
                                gint64        id,
                                GdkRGBA      *color)
 {
-  TaskInfo *info;
+  IocTaskObject *object;
 
   g_return_val_if_fail (IOC_IS_TASK_LAYER (self), FALSE);
 
-  info = g_hash_table_lookup (self->tasks, &id);
-  if (info == NULL || !info->located)
+  object = g_hash_table_lookup (self->tasks, id_key (id));
+  if (object == NULL || !ioc_spatial_index_lookup (self->index, id, NULL, NULL))
     return FALSE;
-  ioc_task_layer_get_state_color (self, info->state, color);
+  ioc_task_layer_get_state_color (self, ioc_task_object_get_task (object)->state, color);
   return TRUE;
 }
 

@@ -12,7 +12,8 @@ G_BEGIN_DECLS
  * task, coloured by state, sized by priority and ringed in red when
  * overdue; where points would crowd, one badge per grid cell with the
  * count, coloured by the state most of its tasks are in. The clusters come
- * from an IocSpatialIndex over the model, kept up to date item by item.
+ * from an IocSpatialIndex over the model, kept up to date through the
+ * model's items-changed and ioc_task_layer_update_task().
  */
 
 #define IOC_TYPE_TASK_LAYER (ioc_task_layer_get_type ())
@@ -25,10 +26,13 @@ typedef enum {
 } IocTaskLayerHit;
 
 IocTaskLayer    *ioc_task_layer_new            (ShumateViewport *viewport);
-/* IocTaskObject items; followed through items-changed and each item's
- * changes. NULL clears. */
+/* IocTaskObject items, followed through items-changed. NULL clears. */
 void             ioc_task_layer_set_model      (IocTaskLayer    *self,
                                                 GListModel      *tasks);
+/* The item of task @id changed in place (its state, place or priority):
+ * the layer reads it again. Nothing when it is not in the model. */
+void             ioc_task_layer_update_task    (IocTaskLayer    *self,
+                                                gint64           id);
 void             ioc_task_layer_set_selected   (IocTaskLayer    *self,
                                                 gint64           id);
 gint64           ioc_task_layer_get_selected   (IocTaskLayer    *self);

@@ -231,6 +231,7 @@ static guint32
 new_slot (IocSpatialIndex *self)
 {
   guint32 index;
+  Slot *before;
 
   if (self->free_slots->len > 0)
     {
@@ -240,19 +241,19 @@ new_slot (IocSpatialIndex *self)
     }
 
   index = self->slots->len;
+  before = (Slot *) self->slots->data;
   if (self->slots->len == 0 ||
       (self->slots->len & (self->slots->len - 1)) == 0)
     {
       /* About to double: reserve, then re-point the keys once. */
-      Slot *before = (Slot *) self->slots->data;
-
       g_array_set_size (self->slots, MAX (64u, self->slots->len * 2));
       g_array_set_size (self->slots, index);
-      if ((Slot *) self->slots->data != before)
-        rekey_by_id (self);
     }
   g_array_set_size (self->slots, index + 1);
   slot_at (self, index)->id = 0;
+  /* Also when it grew otherwise (after a load of any size). */
+  if ((Slot *) self->slots->data != before)
+    rekey_by_id (self);
   return index;
 }
 
@@ -469,6 +470,49 @@ ioc_spatial_index_lookup (IocSpatialIndex *self,
   return TRUE;
 }
 
+/* Adds what @from counts to @agg. */
+static void
+agg_merge (Agg       *agg,
+           const Agg *from)
+{
+  if (agg->count == 0)
+    agg->bbox = from->bbox;
+  else
+    {
+      agg->bbox.min_lat = MIN (agg->bbox.min_lat, from->bbox.min_lat);
+      agg->bbox.max_lat = MAX (agg->bbox.max_lat, from->bbox.max_lat);
+      agg->bbox.min_lon = MIN (agg->bbox.min_lon, from->bbox.min_lon);
+      agg->bbox.max_lon = MAX (agg->bbox.max_lon, from->bbox.max_lon);
+    }
+  agg->count += from->count;
+  agg->sum_lat += from->sum_lat;
+  agg->sum_lon += from->sum_lon;
+  agg->sum_id += from->sum_id;
+  for (guint k = 0; k < IOC_SPATIAL_INDEX_N_KINDS; k++)
+    agg->kinds.count[k] += from->kinds.count[k];
+}
+
+static Agg *
+agg_for (GHashTable *level,
+         gint64      key)
+{
+  Agg *agg = g_hash_table_lookup (level, &key);
+
+  if (agg == NULL)
+    {
+      agg = g_new0 (Agg, 1);
+      agg->key = key;
+      g_hash_table_insert (level, &agg->key, agg);
+    }
+  return agg;
+}
+
+/* In one pass, not point by point: the slots, the buckets, the cells of
+ * STORED_MAX from the buckets (they are the same cells), and each level's
+ * cells from those of the level below it. A cell at zoom z + 1 lies in one
+ * cell at z, (x / 2, y / 2): its size is half in world units and both grids
+ * start at 0 (and the cells are computed by the same scaling, exact by
+ * powers of two). */
 void
 ioc_spatial_index_load (IocSpatialIndex       *self,
                         const IocClusterPoint *points,
@@ -480,11 +524,91 @@ ioc_spatial_index_load (IocSpatialIndex       *self,
 
   ioc_spatial_index_clear (self);
   /* One allocation for the slots, so that their keys never move. */
-  g_array_set_size (self->slots, n_points);
+  g_array_set_size (self->slots, MAX (n_points, 64u));
   g_array_set_size (self->slots, 0);
+
   for (guint i = 0; i < n_points; i++)
-    ioc_spatial_index_insert (self, points[i].id, points[i].lat, points[i].lon,
-                              kinds != NULL ? kinds[i] : 0);
+    {
+      guint kind = kinds != NULL ? kinds[i] : 0;
+      gpointer found;
+      Slot *slot;
+
+      g_return_if_fail (points[i].id != 0);
+      found = g_hash_table_lookup (self->by_id, &points[i].id);
+      if (found != NULL)
+        {
+          /* The same id again: the later place counts, as with insert. */
+          fill_slot (slot_at (self, GPOINTER_TO_UINT (found) - 1), points[i].id, points[i].lat, points[i].lon, kind);
+          continue;
+        }
+      g_array_set_size (self->slots, self->slots->len + 1);
+      slot = slot_at (self, self->slots->len - 1);
+      fill_slot (slot, points[i].id, points[i].lat, points[i].lon, kind);
+      g_hash_table_insert (self->by_id, &slot->id, GUINT_TO_POINTER (self->slots->len));
+    }
+  self->size = self->slots->len;
+
+  for (guint32 index = 0; index < self->slots->len; index++)
+    {
+      Slot *slot = slot_at (self, index);
+      gint64 cx, cy;
+      Bucket *bucket;
+
+      cell_of (slot->mx, slot->my, STORED_MAX, &cx, &cy);
+      slot->bucket = bucket_for (self, pack (cx, cy));
+      bucket = &g_array_index (self->buckets, Bucket, slot->bucket);
+      if (bucket->n == bucket->alloc)
+        {
+          bucket->alloc = MAX (4u, bucket->alloc * 2);
+          bucket->slots = g_renew (guint32, bucket->slots, bucket->alloc);
+        }
+      slot->pos = bucket->n;
+      bucket->slots[bucket->n++] = index;
+    }
+
+  for (guint b = 0; b < self->buckets->len; b++)
+    {
+      const Bucket *bucket = &g_array_index (self->buckets, Bucket, b);
+      Agg *agg = agg_for (self->levels[STORED_MAX], bucket->key);
+
+      for (guint32 i = 0; i < bucket->n; i++)
+        {
+          const Slot *slot = slot_at (self, bucket->slots[i]);
+
+          if (agg->count == 0)
+            {
+              agg->bbox.min_lat = agg->bbox.max_lat = slot->lat;
+              agg->bbox.min_lon = agg->bbox.max_lon = slot->lon;
+            }
+          else
+            {
+              agg->bbox.min_lat = MIN (agg->bbox.min_lat, slot->lat);
+              agg->bbox.max_lat = MAX (agg->bbox.max_lat, slot->lat);
+              agg->bbox.min_lon = MIN (agg->bbox.min_lon, slot->lon);
+              agg->bbox.max_lon = MAX (agg->bbox.max_lon, slot->lon);
+            }
+          agg->count++;
+          agg->sum_lat += (gint64) llround (slot->lat * FIXED);
+          agg->sum_lon += (gint64) llround (slot->lon * FIXED);
+          agg->sum_id += slot->id;
+          agg->kinds.count[slot->kind]++;
+        }
+    }
+
+  for (guint z = STORED_MAX; z > 0; z--)
+    {
+      GHashTableIter iter;
+      gpointer value;
+
+      g_hash_table_iter_init (&iter, self->levels[z]);
+      while (g_hash_table_iter_next (&iter, NULL, &value))
+        {
+          const Agg *child = value;
+
+          agg_merge (agg_for (self->levels[z - 1], pack (unpack_x (child->key) >> 1, unpack_y (child->key) >> 1)),
+                     child);
+        }
+    }
 }
 
 /* Calls @func on every bucket whose cell range at STORED_MAX meets

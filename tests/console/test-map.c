@@ -393,6 +393,9 @@ test_stations_drawn (void)
   g_assert_cmpuint (ioc_map_view_get_n_stations_drawn (fx->map), >=, 1);
   g_assert_cmpint (ioc_map_view_get_station_level (fx->map, "CANTHO"), >=, 0);
   save_screenshot ("map-city.png");
+  /* Between two whole zooms, where district edges cross the view. */
+  show_at (10.06, 105.66, 13.5);
+  save_screenshot ("map-district-edges.png");
 }
 
 static gboolean
@@ -412,6 +415,99 @@ test_choropleth (void)
   show_at (10.1, 105.6, 10.3);
   save_screenshot ("map-choropleth.png");
   ioc_map_view_set_layer_visible (fx->map, "choropleth", FALSE);
+}
+
+/* The layer follows a list that a search narrows and widens in one change
+ * each way (the whole index rebuilt), and small changes item by item; a
+ * task changed in place shows once the map is told of it. */
+static void
+test_list_changes (void)
+{
+  IocTaskLayer *layer;
+  GListModel *list;
+  g_autoptr(GListStore) shown = g_list_store_new (IOC_TYPE_TASK_OBJECT);
+  g_autoptr(GPtrArray) all = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) few = g_ptr_array_new ();
+  guint n_located = 0, few_located = 0;
+  IocTaskObject *first = NULL;
+
+  fixture_get ();
+  layer = ioc_map_view_get_task_layer (fx->map);
+  list = ioc_task_model_get_list (fx->model);
+  /* More tasks than the demo has: a search's change is thousands. */
+  for (guint i = 0; i < 6000; i++)
+    {
+      g_autoptr(IocTask) task = ioc_task_new ();
+      IocTaskObject *object;
+
+      task->id = 1000000 + i;
+      task->version = 1;
+      task->state = i % IOC_N_TASK_STATES;
+      task->priority = i % IOC_N_PRIORITIES;
+      task->has_location = i % 7 != 0;
+      task->lat = 10.0 + 0.1 * sin (i);
+      task->lon = 105.7 + 0.1 * cos (i * 1.3);
+      task->title = g_strdup ("Phản ánh");
+      object = ioc_task_object_new (task, ioc_task_model_get_reference (fx->model));
+      g_ptr_array_add (all, object);
+      n_located += task->has_location;
+      if (i % 10 == 0)
+        {
+          g_ptr_array_add (few, object);
+          few_located += task->has_location;
+          if (first == NULL && task->has_location)
+            first = object;
+        }
+    }
+  g_assert_nonnull (first);
+
+  g_list_store_splice (shown, 0, 0, all->pdata, all->len);
+  ioc_map_view_set_tasks (fx->map, G_LIST_MODEL (shown));
+  g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), ==, n_located);
+
+  /* Narrowed and widened in one change each: rebuilt. */
+  g_list_store_splice (shown, 0, all->len, few->pdata, few->len);
+  g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), ==, few_located);
+  show_at (10.03, 105.75, 11);
+  g_assert_cmpuint (ioc_task_layer_get_n_drawn_clusters (layer) + ioc_task_layer_get_n_drawn_points (layer), >, 0);
+  g_list_store_splice (shown, 0, few->len, all->pdata, all->len);
+  g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), ==, n_located);
+
+  /* A few at a time: item by item, also one moved within the list. */
+  g_list_store_remove (shown, 0);
+  g_list_store_remove (shown, 0);
+  g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), ==,
+                    n_located - ioc_task_object_get_task (g_ptr_array_index (all, 0))->has_location
+                              - ioc_task_object_get_task (g_ptr_array_index (all, 1))->has_location);
+  g_list_store_splice (shown, 0, 0, all->pdata, 2);
+  g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), ==, n_located);
+  {
+    gpointer moved[1] = { g_ptr_array_index (all, 5) };
+
+    g_list_store_splice (shown, 5, 1, NULL, 0);
+    g_list_store_splice (shown, 0, 0, moved, 1);
+    g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), ==, n_located);
+  }
+
+  /* Changed in place (as the model applies an event): the map shows the new
+   * state once told, not before. */
+  {
+    IocTask *task = ioc_task_object_get_task (first);
+    g_autoptr(IocTask) changed = ioc_task_copy (task);
+    IocTaskState state = task->state == IOC_TASK_STATE_CLOSED ? IOC_TASK_STATE_RECEIVED : IOC_TASK_STATE_CLOSED;
+    GdkRGBA want, now;
+
+    changed->state = state;
+    changed->version++;
+    g_assert_true (ioc_task_object_update (first, changed));
+    ioc_task_layer_update_task (layer, changed->id);
+    ioc_task_layer_get_state_color (layer, state, &want);
+    g_assert_true (ioc_task_layer_get_task_color (layer, changed->id, &now));
+    g_assert_true (gdk_rgba_equal (&want, &now));
+  }
+
+  ioc_map_view_set_tasks (fx->map, list);
+  g_assert_cmpuint (ioc_task_layer_get_n_tasks (layer), >, 100);
 }
 
 static void
@@ -445,6 +541,7 @@ main (int    argc,
   g_test_add_func ("/map/task-event-recolours", test_event_recolours);
   g_test_add_func ("/map/task-new-appears", test_new_task_appears);
   g_test_add_func ("/map/choropleth-by-former-district", test_choropleth);
+  g_test_add_func ("/map/task-list-changes", test_list_changes);
   g_test_add_func ("/map/teardown", fixture_free);
   iocd_test_add_shutdown ("/map/iocd-shutdown", server);
 

@@ -423,6 +423,90 @@ test_live_updates (void)
     }
 }
 
+/* A loaded index (built in one pass, level from level) answers as one
+ * built point by point, at every zoom, also with points on the world's
+ * edges; then it keeps up with live changes, also growing well past the
+ * size it was loaded with (its slots move, and their ids with them). An id
+ * given twice to a load takes its later place. */
+static void
+test_load_then_live (void)
+{
+  for (guint32 seed = 21; seed <= 23; seed++)
+    {
+      g_autoptr(GRand) rand = g_rand_new_with_seed (seed);
+      g_autoptr(IocSpatialIndex) loaded = ioc_spatial_index_new ();
+      g_autoptr(Reference) ref = reference_new ();
+      g_autoptr(GArray) kinds = NULL;
+      g_autoptr(GArray) points = NULL;
+      g_autoptr(GArray) kinds8 = g_array_new (FALSE, FALSE, sizeof (guint8));
+      IocBBox world = { -180, -85, 180, 85 };
+      IocClusterPoint edge[] = {
+        { 85.0511287798066, 180.0, 900001 }, { -85.0511287798066, -180.0, 900002 },
+        { 0.0, 180.0, 900003 }, { -89.0, 179.9999999, 900004 },
+      };
+      IocClusterPoint twice = { 10.05, 105.71, 17 };
+      gint64 next_id;
+
+      random_city (rand, 3000, ref, NULL);
+      for (guint i = 0; i < G_N_ELEMENTS (edge); i++)
+        reference_put (ref, edge[i].id, edge[i].lat, edge[i].lon, 5);
+      points = reference_points (ref, &kinds);
+      for (guint i = 0; i < kinds->len; i++)
+        g_array_append_val (kinds8, g_array_index (kinds, guint, i));
+      /* Id 17 once more, elsewhere: the later place counts. */
+      g_array_append_val (points, twice);
+      g_array_append_val (kinds8, (guint8) { 2 });
+      reference_put (ref, 17, twice.lat, twice.lon, 2);
+      ioc_spatial_index_load (loaded, (IocClusterPoint *) points->data, (guint8 *) kinds8->data, points->len);
+      g_assert_cmpuint (ioc_spatial_index_get_size (loaded), ==, g_hash_table_size (ref->points));
+
+      for (guint zoom = 0; zoom <= IOC_CLUSTER_MAX_ZOOM; zoom++)
+        check_clusters (loaded, ref, &world, zoom);
+
+      /* Live: more than doubles, with moves and removals among. */
+      next_id = 5000;
+      for (guint step = 0; step < 8000; step++)
+        {
+          int what = g_rand_int_range (rand, 0, 10);
+          double lat = g_rand_double_range (rand, CITY_MIN_LAT, CITY_MAX_LAT);
+          double lon = g_rand_double_range (rand, CITY_MIN_LON, CITY_MAX_LON);
+
+          if (what < 2)
+            {
+              gint64 id = 1 + g_rand_int_range (rand, 0, 3000);
+              gboolean was_in = g_hash_table_remove (ref->points, &id);
+
+              g_assert_cmpint (ioc_spatial_index_remove (loaded, id), ==, was_in);
+            }
+          else if (what < 4)
+            {
+              gint64 id = 1 + g_rand_int_range (rand, 0, 3000);
+
+              reference_put (ref, id, lat, lon, 7);
+              ioc_spatial_index_insert (loaded, id, lat, lon, 7);
+            }
+          else
+            {
+              reference_put (ref, next_id, lat, lon, 1);
+              ioc_spatial_index_insert (loaded, next_id, lat, lon, 1);
+              next_id++;
+            }
+        }
+      g_assert_cmpuint (ioc_spatial_index_get_size (loaded), ==, g_hash_table_size (ref->points));
+      for (guint z = 0; z < G_N_ELEMENTS (zooms); z++)
+        check_clusters (loaded, ref, &world, zooms[z]);
+      for (gint64 id = 5000; id < next_id; id += 37)
+        {
+          Point *p = g_hash_table_lookup (ref->points, &id);
+          double lat, lon;
+
+          g_assert_true (ioc_spatial_index_lookup (loaded, id, &lat, &lon));
+          g_assert_cmpfloat (lat, ==, p->lat);
+          g_assert_cmpfloat (lon, ==, p->lon);
+        }
+    }
+}
+
 /* The nearest point within a radius in pixels, against a scan of all. */
 static void
 test_nearest (void)
@@ -512,6 +596,7 @@ main (int    argc,
   g_test_add_func ("/spatial-index/clusters/match-reference", test_index_matches_reference);
   g_test_add_func ("/spatial-index/clusters/every-point-once", test_every_point_once);
   g_test_add_func ("/spatial-index/live/insert-move-remove", test_live_updates);
+  g_test_add_func ("/spatial-index/load/then-live", test_load_then_live);
   g_test_add_func ("/spatial-index/nearest/within-radius", test_nearest);
 
   return g_test_run ();

@@ -308,6 +308,18 @@ on_model_task_overdue_cb (IocTaskModel  *model,
                      G_NOTIFICATION_PRIORITY_URGENT);
 }
 
+/* A task the server answered with: into the model, and the map re-reads
+ * it (the map follows the model's list, not each task in it). */
+static void
+apply_task (IocWindow *self,
+            IocTask   *task)
+{
+  IocEvent event = { .task = task };
+
+  ioc_task_model_apply_event (self->model, &event);
+  ioc_map_view_apply_event (self->map_view, &event);
+}
+
 static void
 on_event_cb (IocEventStream *stream,
              IocEvent       *event,
@@ -749,7 +761,7 @@ details_cb (GObject      *source,
       return;
     }
 
-  ioc_task_model_apply_event (self->model, &(IocEvent) { .task = task });
+  apply_task (self, task);
   ioc_task_details_set_task (self->details, task, self->user, ioc_task_model_get_reference (self->model));
 }
 
@@ -947,7 +959,7 @@ acted_cb (GObject      *source,
           g_autoptr(IocTask) task = ioc_task_from_json (json_node_get_object (node), NULL);
 
           if (task != NULL)
-            ioc_task_model_apply_event (self->model, &(IocEvent) { .task = task });
+            apply_task (self, task);
         }
       show_task (self, data->task_id);
       action_data_free (data);
@@ -1348,7 +1360,7 @@ on_bulk_task_forwarded_cb (IocBulkForwardDialog *dialog,
 {
   IocTask *shown = ioc_task_details_get_task (self->details);
 
-  ioc_task_model_apply_event (self->model, &(IocEvent) { .task = task });
+  apply_task (self, task);
   if (shown != NULL && shown->id == task->id)
     show_task (self, task->id);
 }
@@ -1408,7 +1420,7 @@ on_intake_created_cb (GtkWidget *dialog,
                       IocTask   *task,
                       IocWindow *self)
 {
-  ioc_task_model_apply_event (self->model, &(IocEvent) { .task = task });
+  apply_task (self, task);
   ioc_queue_view_select_task (self->queue_view, task->id);
   ioc_task_details_set_task (self->details, task, self->user, ioc_task_model_get_reference (self->model));
   show_task (self, task->id);

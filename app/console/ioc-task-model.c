@@ -5,6 +5,10 @@
 
 #include "ioc-task-model.h"
 
+#ifdef __GLIBC__
+#include <malloc.h>
+#endif
+
 #define PAGE_SIZE 1000
 #define TICK_SECONDS 30
 
@@ -13,8 +17,8 @@ struct _IocTaskModel
   GObject       parent_instance;
 
   GListStore   *store;
-  /* id → IocTaskObject (borrowed from the store). The keys are the model's
-   * own: an update replaces the object's IocTask, and with it its id field. */
+  /* id → IocTaskObject (borrowed from the store). The keys are the ids the
+   * objects keep: an update replaces an object's IocTask, not its id. */
   GHashTable   *by_id;
   IocReference  reference;
   guint         tick_id;
@@ -26,6 +30,7 @@ G_DEFINE_FINAL_TYPE (IocTaskModel, ioc_task_model, G_TYPE_OBJECT)
 
 enum {
   TASK_OVERDUE,
+  TASK_UPDATED,
   LOAD_FAILED,
   N_SIGNALS
 };
@@ -141,13 +146,17 @@ ioc_task_model_class_init (IocTaskModelClass *klass)
   signals[TASK_OVERDUE] =
     g_signal_new ("task-overdue", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, IOC_TYPE_TASK_OBJECT);
+
+  signals[TASK_UPDATED] =
+    g_signal_new ("task-updated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST,
+                  0, NULL, NULL, NULL, G_TYPE_NONE, 1, IOC_TYPE_TASK_OBJECT);
 }
 
 static void
 ioc_task_model_init (IocTaskModel *self)
 {
   self->store = g_list_store_new (IOC_TYPE_TASK_OBJECT);
-  self->by_id = g_hash_table_new_full (g_int64_hash, g_int64_equal, g_free, NULL);
+  self->by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
   self->reference.categories = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
                                                       (GDestroyNotify) ioc_category_unref);
   self->reference.communes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free,
@@ -209,7 +218,10 @@ add_objects (IocTaskModel *self,
 
       /* An event may have brought a task before its page did. */
       if (known != NULL)
-        ioc_task_object_update (known, ioc_task_object_get_task (object));
+        {
+          if (ioc_task_object_update (known, ioc_task_object_get_task (object)))
+            g_signal_emit (self, signals[TASK_UPDATED], 0, known);
+        }
       else
         g_ptr_array_add (fresh, object);
     }
@@ -217,9 +229,8 @@ add_objects (IocTaskModel *self,
   for (guint i = 0; i < fresh->len; i++)
     {
       IocTaskObject *object = g_ptr_array_index (fresh, i);
-      IocTask *task = ioc_task_object_get_task (object);
 
-      g_hash_table_insert (self->by_id, g_memdup2 (&task->id, sizeof task->id), object);
+      g_hash_table_insert (self->by_id, (gpointer) ioc_task_object_peek_id (object), object);
     }
 
   g_list_store_splice (self->store, g_list_model_get_n_items (G_LIST_MODEL (self->store)), 0,
@@ -237,7 +248,10 @@ ioc_task_model_apply_event (IocTaskModel *self,
 
   known = ioc_task_model_find (self, event->task->id);
   if (known != NULL)
-    ioc_task_object_update (known, event->task);
+    {
+      if (ioc_task_object_update (known, event->task))
+        g_signal_emit (self, signals[TASK_UPDATED], 0, known);
+    }
   else
     {
       g_autoptr(IocTaskObject) object = ioc_task_object_new (event->task, &self->reference);
@@ -564,6 +578,12 @@ loaded_all_cb (GObject      *source,
 
   if (g_task_propagate_int (G_TASK (result), &error) >= 0)
     {
+#ifdef __GLIBC__
+      /* A hundred pages were decoded in worker threads: their arenas keep
+       * the freed JSON trees between the tasks kept, as resident memory
+       * nothing uses. Handing the free pages back takes a few milliseconds. */
+      malloc_trim (0);
+#endif
       if (cancellable == self->load_cancellable)
         set_loading (self, FALSE);
       return;

@@ -9,7 +9,9 @@ G_BEGIN_DECLS
 /* Every task the signed-in user may see, as a GListModel of IocTaskObject,
  * loaded in pages (decoded in a worker thread) and kept current by events.
  * Every 30 s the clock ticks: signal "task-overdue" (IocTaskObject) for each
- * open task that crossed its due time since the tick before. */
+ * open task that crossed its due time since the tick before. Signal
+ * "task-updated" (IocTaskObject) when an event changed a known task: one
+ * handler on the model instead of one "notify" handler per task object. */
 
 #define IOC_TYPE_TASK_MODEL (ioc_task_model_get_type ())
 G_DECLARE_FINAL_TYPE (IocTaskModel, ioc_task_model, IOC, TASK_MODEL, GObject)

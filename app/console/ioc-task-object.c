@@ -12,6 +12,7 @@ struct _IocTaskObject
   GObject       parent_instance;
 
   IocTask      *task;
+  gint64        id;
   IocReference *reference;
   char         *search_text;
   gint64        now;
@@ -317,6 +318,7 @@ ioc_task_object_new (IocTask      *task,
   IocTaskObject *self = g_object_new (IOC_TYPE_TASK_OBJECT, NULL);
 
   self->task = ioc_task_ref (task);
+  self->id = task->id;
   self->reference = reference;
   self->made_at = g_get_real_time ();
   self->search_text = build_search_text (self);
@@ -332,7 +334,13 @@ ioc_task_object_get_task (IocTaskObject *self)
 gint64
 ioc_task_object_get_id (IocTaskObject *self)
 {
-  return self->task->id;
+  return self->id;
+}
+
+const gint64 *
+ioc_task_object_peek_id (IocTaskObject *self)
+{
+  return &self->id;
 }
 
 const char *
@@ -353,7 +361,7 @@ ioc_task_object_update (IocTaskObject *self,
 {
   IocTask *old = self->task;
 
-  if (task->version < old->version)
+  if (task->version < old->version || task->id != self->id)
     return FALSE;
 
   self->task = ioc_task_ref (task);

@@ -24,6 +24,9 @@ IocTaskObject *ioc_task_object_new            (IocTask         *task,
                                                IocReference    *reference);
 IocTask       *ioc_task_object_get_task       (IocTaskObject   *self);
 gint64         ioc_task_object_get_id         (IocTaskObject   *self);
+/* The id kept in the object itself: a key for as long as the object lives
+ * (an update replaces the IocTask, never the id). */
+const gint64  *ioc_task_object_peek_id        (IocTaskObject   *self);
 /* Replaces the task when @task is newer (higher version, or a timeline
  * change); notifies every property that changed. */
 gboolean       ioc_task_object_update         (IocTaskObject   *self,

@@ -129,6 +129,11 @@ wait_until (gboolean (*condition) (gpointer),
 static gint64 last_paint;
 static gint64 frame_start;
 static GArray *frame_ms;
+/* The longest frame, when it came and how many tasks were in then. */
+static double longest_frame_ms;
+static gint64 longest_frame_at;
+static guint longest_frame_tasks;
+static IocTaskModel *frame_model;
 
 static void
 on_before_paint_cb (GdkFrameClock *clock,
@@ -146,6 +151,12 @@ on_after_paint_cb (GdkFrameClock *clock,
     {
       double ms = (last_paint - frame_start) / 1000.0;
       g_array_append_val (frame_ms, ms);
+      if (ms > longest_frame_ms)
+        {
+          longest_frame_ms = ms;
+          longest_frame_at = last_paint;
+          longest_frame_tasks = frame_model ? g_list_model_get_n_items (ioc_task_model_get_list (frame_model)) : 0;
+        }
     }
 }
 
@@ -176,6 +187,35 @@ rss_mb (const char *field)
   if (!g_file_get_contents ("/proc/self/status", &status, NULL, NULL) || (p = strstr (status, field)) == NULL)
     return -1;
   return g_ascii_strtod (p + strlen (field) + 1, NULL) / 1024.0;
+}
+
+/* With IOC_TEST_SCREENSHOT_DIR set, what the window shows, as a PNG. */
+static void
+screenshot (GtkWidget  *window,
+            const char *name)
+{
+  const char *dir = g_getenv ("IOC_TEST_SCREENSHOT_DIR");
+  g_autofree char *path = NULL;
+  g_autoptr(GdkPaintable) paintable = NULL;
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  GtkSnapshot *snapshot;
+  int width = gtk_widget_get_width (window);
+  int height = gtk_widget_get_height (window);
+
+  if (dir == NULL)
+    return;
+  paintable = gtk_widget_paintable_new (window);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  if (node == NULL)
+    return;
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  path = g_build_filename (dir, name, NULL);
+  gdk_texture_save_to_png (texture, path);
+  g_print ("    screenshot: %s\n", path);
 }
 
 static gboolean
@@ -285,6 +325,12 @@ type_text (GtkEditable *entry,
   gtk_editable_insert_text (entry, text + strlen (now), -1, &position);
 }
 
+static gboolean
+search_applied (gpointer data)
+{
+  return search_changed_at >= *(gint64 *) data;
+}
+
 static void
 measure_search (IocWindow  *window,
                 const char *label)
@@ -298,6 +344,11 @@ measure_search (IocWindow  *window,
   g_autofree char *shown_text = NULL;
   g_autofree char *done_text = NULL;
   g_autofree char *after_delay_text = NULL;
+  /* Per keystroke and round, to tell which keystrokes are slow. */
+  double drawn[3][G_N_ELEMENTS (typed)] = { { 0 } };
+  double done[3][G_N_ELEMENTS (typed)] = { { 0 } };
+  double applied[3][G_N_ELEMENTS (typed)] = { { 0 } };
+  guint n_shown[G_N_ELEMENTS (typed)] = { 0 };
 
   g_assert_nonnull (entry);
   g_signal_connect (entry, "search-changed", G_CALLBACK (on_search_changed_cb), NULL);
@@ -314,22 +365,39 @@ measure_search (IocWindow  *window,
            * follows after the entry's delay. */
           search_changed_at = 0;
           type_text (entry, typed[i]);
+          /* The search applies after the entry's delay: until then the
+           * first screen may match by chance, showing the old list. */
+          wait_until (search_applied, &start, 10);
           wait_until (first_screen_matches, &m, 10);
           ms = (next_frame (GTK_WIDGET (window)) - start) / 1000.0;
           g_array_append_val (shown_ms, ms);
+          drawn[round][i] = ms;
           if (search_changed_at > start)
             {
+              applied[round][i] = (search_changed_at - start) / 1000.0;
               ms = ms - (search_changed_at - start) / 1000.0;
               g_array_append_val (after_delay_ms, ms);
             }
           wait_until (queue_settled, window, 30);
           ms = (g_get_monotonic_time () - start) / 1000.0;
           g_array_append_val (done_ms, ms);
+          done[round][i] = ms;
+          n_shown[i] = g_list_model_get_n_items (ioc_queue_view_get_shown (queue));
         }
       gtk_editable_set_text (entry, "");
       wait_until (queue_settled, window, 30);
     }
   g_signal_handlers_disconnect_by_func (entry, on_search_changed_cb, NULL);
+  if (label == NULL)
+    {
+      type_text (entry, "den duong");
+      wait_until (queue_settled, window, 30);
+      next_frame (GTK_WIDGET (window));
+      next_frame (GTK_WIDGET (window));
+      screenshot (GTK_WIDGET (window), "bench-console-search.png");
+      gtk_editable_set_text (entry, "");
+      wait_until (queue_settled, window, 30);
+    }
 
   bench_sort_samples (shown_ms);
   if (label == NULL)
@@ -341,6 +409,11 @@ measure_search (IocWindow  *window,
   after_delay_text = bench_describe_latency (after_delay_ms);
   g_print ("    drawn: %s\n    of which after the entry's search delay: %s\n"
            "    filtering finished (every row looked at): %s\n", shown_text, after_delay_text, done_text);
+  g_print ("    per keystroke, search applied / drawn / filtering finished (ms) in rounds 1, 2, 3:\n");
+  for (guint i = 0; i < G_N_ELEMENTS (typed); i++)
+    g_print ("      %-11s %6u tasks  %5.1f / %6.1f / %6.1f  %5.1f / %6.1f / %6.1f  %5.1f / %6.1f / %6.1f\n",
+             typed[i], n_shown[i], applied[0][i], drawn[0][i], done[0][i], applied[1][i], drawn[1][i], done[1][i],
+             applied[2][i], drawn[2][i], done[2][i]);
 }
 
 /* The other console sees an action */
@@ -473,7 +546,7 @@ main (int   argc,
     { "forwards", 0, 0, G_OPTION_ARG_INT, &n_forwards,
       "How many forwards to time from one console to the other (20)", "N" },
     { "without-map", 0, 0, G_OPTION_ARG_NONE, &without_map,
-      "Diagnosis, not the targets: the map does not follow the queues", NULL },
+      "Diagnosis, not the targets: the map does not follow the queues (after the first page)", NULL },
     { "replace-text", 0, 0, G_OPTION_ARG_NONE, &replace_text,
       "Type by replacing the search box's whole text, as earlier versions of this benchmark did", NULL },
     { NULL }
@@ -528,11 +601,15 @@ main (int   argc,
   g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (operator_window)), "before-paint",
                     G_CALLBACK (on_before_paint_cb), NULL);
   frame_ms = g_array_new (FALSE, FALSE, sizeof (double));
+  frame_model = ioc_window_get_model (operator_window);
   stalls_start (&stalls);
   start = g_get_monotonic_time ();
   gtk_widget_activate_action (GTK_WIDGET (operator_window), "win.sign-in", NULL);
   if (!wait_until (queue_shows_tasks, operator_window, 120))
     g_error ("the queue never showed tasks: %s", ioc_window_get_error_shown (operator_window));
+  /* Diagnosis: the rest of the load without the map following the queue. */
+  if (without_map)
+    ioc_map_view_set_tasks (ioc_window_get_map_view (operator_window), NULL);
   usable = next_frame (GTK_WIDGET (operator_window));
   if (!wait_until (all_loaded, operator_window, 600))
     g_error ("the tasks never finished loading");
@@ -551,13 +628,18 @@ main (int   argc,
   {
     g_autofree char *frames = bench_describe_latency (frame_ms);
     g_print ("    frames while loading (layout, paint): %s\n", frames);
+    g_print ("    longest frame %.1f ms, %.2f s after signing in (monotonic %.3f s), with %u tasks in\n",
+             longest_frame_ms, (longest_frame_at - start) / 1e6, longest_frame_at / 1e6, longest_frame_tasks);
     g_array_set_size (frame_ms, 0);
+    frame_model = NULL;
   }
   report ("resident memory, every task in", rss_mb ("VmRSS:"), 300, "MB");
   g_print ("    peak resident memory %.1f MB\n", rss_mb ("VmHWM:"));
 
   ioc_queue_view_set_view (ioc_window_get_queue_view (operator_window), IOC_VIEW_ALL_OPEN);
   wait_until (queue_settled, operator_window, 60);
+  next_frame (GTK_WIDGET (operator_window));
+  screenshot (GTK_WIDGET (operator_window), "bench-console-queue.png");
   measure_search (operator_window, NULL);
   {
     g_autofree char *frames = bench_describe_latency (frame_ms);

@@ -1,0 +1,194 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "ioc-console"
+
+#include "config.h"
+
+#include "ioc-queue-cell.h"
+
+struct _IocQueueCell
+{
+  GtkWidget    parent_instance;
+
+  char        *text;
+  IocQueueCellTextFunc text_func;
+  gpointer     text_data;
+  gboolean     dirty;          /* the text is to be asked for again */
+  PangoLayout *layout;         /* made when first drawn */
+  guint        layout_serial;  /* of the Pango context it was made with */
+  int          line_height;
+  guint        height_serial;
+};
+
+G_DEFINE_FINAL_TYPE (IocQueueCell, ioc_queue_cell, GTK_TYPE_WIDGET)
+
+static int
+line_height (IocQueueCell *self)
+{
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  guint serial = pango_context_get_serial (context);
+
+  /* The font changes with the style (the text-scale setting, a theme). */
+  if (self->height_serial != serial || self->line_height <= 0)
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
+
+      self->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
+                                             pango_font_metrics_get_descent (metrics));
+      self->height_serial = serial;
+      pango_font_metrics_unref (metrics);
+    }
+  return self->line_height;
+}
+
+static void
+ioc_queue_cell_measure (GtkWidget      *widget,
+                        GtkOrientation  orientation,
+                        int             for_size,
+                        int            *minimum,
+                        int            *natural,
+                        int            *minimum_baseline,
+                        int            *natural_baseline)
+{
+  /* No text is laid out here: the column gives the width, the font the height. */
+  if (orientation == GTK_ORIENTATION_VERTICAL)
+    *minimum = *natural = line_height (IOC_QUEUE_CELL (widget));
+  else
+    *minimum = *natural = 0;
+}
+
+static void
+ioc_queue_cell_snapshot (GtkWidget   *widget,
+                         GtkSnapshot *snapshot)
+{
+  IocQueueCell *self = IOC_QUEUE_CELL (widget);
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  int width = gtk_widget_get_width (widget);
+  int height = gtk_widget_get_height (widget);
+  PangoRectangle logical;
+  GdkRGBA color;
+
+  if (self->dirty)
+    {
+      g_autofree char *text = self->text_func (self->text_data);
+
+      self->dirty = FALSE;
+      ioc_queue_cell_set_text (self, text);
+    }
+  if (self->text == NULL || *self->text == '\0' || width <= 0)
+    return;
+
+  if (self->layout == NULL || self->layout_serial != pango_context_get_serial (context))
+    {
+      g_clear_object (&self->layout);
+      self->layout = gtk_widget_create_pango_layout (widget, self->text);
+      pango_layout_set_ellipsize (self->layout, PANGO_ELLIPSIZE_END);
+      pango_layout_set_single_paragraph_mode (self->layout, TRUE);
+      self->layout_serial = pango_context_get_serial (context);
+    }
+  pango_layout_set_width (self->layout, width * PANGO_SCALE);
+  pango_layout_get_extents (self->layout, NULL, &logical);
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, (height - PANGO_PIXELS (logical.height)) / 2));
+  gtk_snapshot_append_layout (snapshot, self->layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+ioc_queue_cell_finalize (GObject *object)
+{
+  IocQueueCell *self = IOC_QUEUE_CELL (object);
+
+  g_clear_object (&self->layout);
+  g_free (self->text);
+
+  G_OBJECT_CLASS (ioc_queue_cell_parent_class)->finalize (object);
+}
+
+static void
+ioc_queue_cell_class_init (IocQueueCellClass *klass)
+{
+  GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
+
+  G_OBJECT_CLASS (klass)->finalize = ioc_queue_cell_finalize;
+  widget_class->measure = ioc_queue_cell_measure;
+  widget_class->snapshot = ioc_queue_cell_snapshot;
+
+  /* Styled as labels are: the theme's colours, dim-label and the like. */
+  gtk_widget_class_set_css_name (widget_class, "label");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_LABEL);
+}
+
+static void
+ioc_queue_cell_init (IocQueueCell *self)
+{
+}
+
+GtkWidget *
+ioc_queue_cell_new (void)
+{
+  return g_object_new (IOC_TYPE_QUEUE_CELL, NULL);
+}
+
+void
+ioc_queue_cell_set_text (IocQueueCell *self,
+                         const char   *text)
+{
+  g_return_if_fail (IOC_IS_QUEUE_CELL (self));
+
+  if (text == NULL)
+    text = "";
+  if (g_strcmp0 (self->text, text) == 0)
+    return;
+
+  g_free (self->text);
+  self->text = g_strdup (text);
+  if (self->layout != NULL)
+    pango_layout_set_text (self->layout, self->text, -1);
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, self->text, -1);
+  /* The size does not depend on the text: drawing again is enough. */
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+void
+ioc_queue_cell_set_text_func (IocQueueCell         *self,
+                              IocQueueCellTextFunc  func,
+                              gpointer              data)
+{
+  g_return_if_fail (IOC_IS_QUEUE_CELL (self));
+
+  self->text_func = func;
+  self->text_data = data;
+  ioc_queue_cell_invalidate (self);
+}
+
+void
+ioc_queue_cell_invalidate (IocQueueCell *self)
+{
+  g_return_if_fail (IOC_IS_QUEUE_CELL (self));
+
+  if (self->text_func == NULL)
+    return;
+  self->dirty = TRUE;
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+const char *
+ioc_queue_cell_get_text (IocQueueCell *self)
+{
+  g_return_val_if_fail (IOC_IS_QUEUE_CELL (self), NULL);
+
+  if (self->dirty)
+    {
+      g_autofree char *text = self->text_func (self->text_data);
+
+      self->dirty = FALSE;
+      ioc_queue_cell_set_text (self, text);
+    }
+
+  return self->text ? self->text : "";
+}

@@ -1098,6 +1098,123 @@ append_outlines (IocBoundaryLayer      *self,
     }
 }
 
+/* The same outlines for the cairo renderer, GTK's own software path, which
+ * draws every texture node by copying the texture into a new cairo surface
+ * and compositing it through the node's transformation: there the
+ * segments cost about nine times the rest of the frame. Cairo strokes a
+ * path itself, so there the segments in view are one path, stroked once
+ * in one cairo node over the segments' bounds, with cairo's fast
+ * antialiasing (its best costs more and looks the same on lines this
+ * thin). On the GL renderer the texture nodes stay: a cairo node is an
+ * upload there, and measured slower. */
+static void
+append_outlines_cairo (IocBoundaryLayer      *self,
+                       GtkSnapshot           *snapshot,
+                       const IocMapTransform *t,
+                       double                 reach_x,
+                       double                 reach_y,
+                       const GdkRGBA         *colour)
+{
+  GArray *level = get_level (self, (guint) CLAMP (round (t->zoom), 0, MAX_LEVEL));
+  double pad = self->line_width + 1.0;
+  double x0 = t->width / 2.0 - reach_x - pad, x1 = t->width / 2.0 + reach_x + pad;
+  double y0 = t->height / 2.0 - reach_y - pad, y1 = t->height / 2.0 + reach_y + pad;
+  double min_x = G_MAXDOUBLE, min_y = G_MAXDOUBLE, max_x = -G_MAXDOUBLE, max_y = -G_MAXDOUBLE;
+  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (double));
+  cairo_t *cr;
+
+  /* The runs of consecutive segments in view, each as its vertex count
+   * followed by its vertices' x, y. */
+  for (guint r = 0; r < level->len; r++)
+    {
+      const Ring *ring = &g_array_index (level, Ring, r);
+      double px, py;
+      guint run = 0;
+      gboolean open = FALSE;
+
+      if (ring->max_x * t->scale - t->offset_x < x0 || ring->min_x * t->scale - t->offset_x > x1 ||
+          ring->max_y * t->scale - t->offset_y < y0 || ring->min_y * t->scale - t->offset_y > y1)
+        continue;
+
+      px = ring->xy[0] * t->scale - t->offset_x;
+      py = ring->xy[1] * t->scale - t->offset_y;
+      /* The last segment closes the ring (nothing when GeoJSON repeated
+       * the first vertex). */
+      for (guint k = 1; k <= ring->n; k++)
+        {
+          guint i = k % ring->n;
+          double x = ring->xy[2 * i] * t->scale - t->offset_x;
+          double y = ring->xy[2 * i + 1] * t->scale - t->offset_y;
+
+          if (MAX (px, x) < x0 || MIN (px, x) > x1 || MAX (py, y) < y0 || MIN (py, y) > y1)
+            open = FALSE;
+          else
+            {
+              if (!open)
+                {
+                  double start[3] = { 1.0, px, py };
+
+                  run = runs->len;
+                  g_array_append_vals (runs, start, 3);
+                  min_x = MIN (min_x, px);
+                  max_x = MAX (max_x, px);
+                  min_y = MIN (min_y, py);
+                  max_y = MAX (max_y, py);
+                  open = TRUE;
+                }
+              g_array_index (runs, double, run) += 1.0;
+              g_array_append_val (runs, x);
+              g_array_append_val (runs, y);
+              min_x = MIN (min_x, x);
+              max_x = MAX (max_x, x);
+              min_y = MIN (min_y, y);
+              max_y = MAX (max_y, y);
+              self->n_segments_drawn++;
+            }
+          px = x;
+          py = y;
+        }
+    }
+  if (runs->len == 0)
+    return;
+
+  /* Within the view: what lies beyond is never seen. */
+  min_x = floor (MAX (min_x - pad, x0));
+  min_y = floor (MAX (min_y - pad, y0));
+  max_x = ceil (MIN (max_x + pad, x1));
+  max_y = ceil (MIN (max_y + pad, y1));
+  if (max_x <= min_x || max_y <= min_y)
+    return;
+
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (min_x, min_y, max_x - min_x, max_y - min_y));
+  cairo_set_line_width (cr, self->line_width);
+  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+  cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
+  cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
+  gdk_cairo_set_source_rgba (cr, colour);
+  for (guint i = 0; i < runs->len;)
+    {
+      const double *v = &g_array_index (runs, double, i);
+      guint n = (guint) v[0];
+
+      cairo_move_to (cr, v[1], v[2]);
+      for (guint k = 1; k < n; k++)
+        cairo_line_to (cr, v[1 + 2 * k], v[2 + 2 * k]);
+      i += 1 + 2 * n;
+    }
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+}
+
+static gboolean
+renderer_is_cairo (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
 static void
 get_colours (GtkWidget *widget,
              GdkRGBA   *fg,
@@ -1244,8 +1361,14 @@ ioc_boundary_layer_snapshot (GtkWidget   *widget,
     append_tiles (self, snapshot, &t, reach_x, reach_y);
   if (self->line_width > 0.0)
     {
-      ensure_line_texture (self, &line, gtk_widget_get_scale_factor (widget));
-      append_outlines (self, snapshot, &t, reach_x, reach_y);
+      /* Each renderer's fastest way (see "Outlines"). */
+      if (renderer_is_cairo (widget))
+        append_outlines_cairo (self, snapshot, &t, reach_x, reach_y, &line);
+      else
+        {
+          ensure_line_texture (self, &line, gtk_widget_get_scale_factor (widget));
+          append_outlines (self, snapshot, &t, reach_x, reach_y);
+        }
     }
   if (self->labels && t.zoom >= self->label_zoom)
     draw_labels (self, snapshot, &t, &fg, &bg);

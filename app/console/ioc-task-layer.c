@@ -602,8 +602,10 @@ append_disc (GtkSnapshot *snapshot,
 {
   double half = gdk_texture_get_width (texture) / (2.0 * scale);
 
+  /* On whole pixels, as the disc was drawn: sharp, and the cairo
+   * renderer copies it rather than resampling it. */
   gtk_snapshot_append_texture (snapshot, texture,
-                               &GRAPHENE_RECT_INIT (x - half, y - half, 2 * half, 2 * half));
+                               &GRAPHENE_RECT_INIT (round (x - half), round (y - half), 2 * half, 2 * half));
 }
 
 typedef struct {

@@ -16,7 +16,13 @@
  * frames of a 1920 × 1080 window under Xvfb, from the frame clock's update
  * to its after-paint: layout, snapshot and render), and memory. The same
  * motion is measured with the bare map, with the boundaries, and with the
- * boundaries and the tasks, interleaved. */
+ * boundaries and the tasks, interleaved.
+ *
+ * The renderer is the environment's: the 'map' benchmark runs GTK's cairo
+ * renderer, the software path the console's own benchmark uses (under Xvfb
+ * the GL renderer runs on llvmpipe, software OpenGL, where the bare map
+ * alone takes most of a frame); 'map-gl' runs that GL renderer for
+ * comparison. IOC_BENCH_MAP_TRACE=1 prints every frame's zoom and times. */
 
 #define N_TASKS 100000
 #define N_FRAMES 600
@@ -68,6 +74,7 @@ typedef struct {
                              * renderer's too) in the same span */
   GArray     *interval_ms;  /* between frames */
   GArray     *drawn;        /* guint: points + clusters per frame */
+  const char *name;         /* of the pass, for IOC_BENCH_MAP_TRACE */
   gboolean    done;
 } Run;
 
@@ -107,6 +114,10 @@ on_after_paint_cb (GdkFrameClock *clock,
 
       g_array_append_val (run->work_ms, ms);
       g_array_append_val (run->cpu_ms, cpu);
+      /* Every frame, to see where along the path the time goes. */
+      if (g_getenv ("IOC_BENCH_MAP_TRACE") != NULL)
+        g_printerr ("frame %s zoom %.2f work %.2f cpu %.2f\n", run->name,
+                    shumate_viewport_get_zoom_level (ioc_map_view_get_viewport (run->map)), ms, cpu);
     }
   run->update_start = 0;
 }
@@ -277,6 +288,7 @@ main (int    argc,
   for (guint p = 0; p < N_PASSES; p++)
     {
       runs[p].map = runs[0].map;
+      runs[p].name = (const char * const[]) { "bare", "boundaries", "all" }[p];
       runs[p].work_ms = g_array_new (FALSE, FALSE, sizeof (double));
       runs[p].cpu_ms = g_array_new (FALSE, FALSE, sizeof (double));
       runs[p].interval_ms = g_array_new (FALSE, FALSE, sizeof (double));

@@ -398,6 +398,59 @@ test_stations_drawn (void)
   save_screenshot ("map-district-edges.png");
 }
 
+/* How many pixels of the map, as the window's renderer draws it, differ
+ * from the one at its centre (the background there). */
+static guint
+count_drawn_pixels (void)
+{
+  GtkWidget *widget = GTK_WIDGET (fx->map);
+  int width = gtk_widget_get_width (widget), height = gtk_widget_get_height (widget);
+  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  GtkSnapshot *snapshot = gtk_snapshot_new ();
+  g_autoptr(GskRenderNode) node = NULL;
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guint32 *pixels = g_new (guint32, (gsize) width * height);
+  guint32 background;
+  guint n = 0;
+
+  gdk_paintable_snapshot (paintable, snapshot, width, height);
+  node = gtk_snapshot_free_to_node (snapshot);
+  g_assert_nonnull (node);
+  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (fx->window)), node,
+                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  gdk_texture_download (texture, (guchar *) pixels, (gsize) width * 4);
+  background = pixels[(height / 2) * width + width / 2];
+  for (gsize i = 0; i < (gsize) width * height; i++)
+    n += pixels[i] != background;
+  return n;
+}
+
+/* The outlines are drawn on any renderer (each has its own way: see
+ * ioc-boundary-layer.c), where the view crosses them. */
+static void
+test_outlines_drawn (void)
+{
+  guint with, without;
+
+  fixture_get ();
+  ioc_map_view_set_layer_visible (fx->map, "tasks", FALSE);
+  ioc_map_view_set_layer_visible (fx->map, "stations", FALSE);
+  /* Off Cần Thơ: the centre is background; district edges cross the view. */
+  show_at (10.06, 105.66, 13.5);
+  with = count_drawn_pixels ();
+  ioc_map_view_set_layer_visible (fx->map, "boundaries", FALSE);
+  ioc_test_settle (100);
+  without = count_drawn_pixels ();
+  g_test_message ("renderer %s: %u pixels drawn with the boundaries, %u without",
+                  G_OBJECT_TYPE_NAME (gtk_native_get_renderer (GTK_NATIVE (fx->window))), with, without);
+  /* About twenty thousand pixels of line and labels; the labels alone
+   * are a few thousand. */
+  g_assert_cmpuint (with, >, without + 10000);
+  ioc_map_view_set_layer_visible (fx->map, "boundaries", TRUE);
+  ioc_map_view_set_layer_visible (fx->map, "tasks", TRUE);
+  ioc_map_view_set_layer_visible (fx->map, "stations", TRUE);
+}
+
 static gboolean
 choropleth_loaded (gpointer data)
 {
@@ -535,6 +588,7 @@ main (int    argc,
 
   g_test_add_func ("/map/layers-toggle", test_layers_toggle);
   g_test_add_func ("/map/stations-drawn", test_stations_drawn);
+  g_test_add_func ("/map/outlines-drawn", test_outlines_drawn);
   g_test_add_func ("/map/task-click-activates", test_click_task_point);
   g_test_add_func ("/map/task-select-centres", test_select_centres);
   g_test_add_func ("/map/cluster-click-zooms", test_cluster_click_zooms);

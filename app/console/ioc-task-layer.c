@@ -43,6 +43,12 @@ struct _IocTaskLayer
   IocSpatialIndex *index;
   gint64           selected;
   guint            overdue_timeout;
+  /* A big list change waits for the whole list to be read again: after
+   * the next frame is painted, then when the main loop is idle. */
+  gboolean         reload_pending;
+  GdkFrameClock   *reload_clock;
+  gulong           reload_paint_id;
+  guint            reload_idle;
 
   /* The clusters around the view, kept while the view pans inside them. */
   GArray          *items;       /* Item */
@@ -127,7 +133,13 @@ item_radius (const Item *item)
  * A change of more than BULK_CHANGE items (the queue's search narrowing
  * 100,000 tasks to a few thousand, or back) rebuilds the index in one go
  * from the whole list: cheaper than removing or inserting that many one
- * by one. */
+ * by one. It waits until the frame that shows the queue's new rows is
+ * painted, then until the main loop is idle: typing in the search box, the operator
+ * looks at the queue, and the map follows a frame later (50 ms of reading
+ * the list and building the index for 20,000 tasks, 65 ms for 54,000,
+ * taken out of the keystroke's frame). Until then the map shows the
+ * points it had, and further changes of the list only wait for that
+ * reading. */
 
 #define BULK_CHANGE 2048
 #define OVERDUE_REFRESH_S 30
@@ -215,6 +227,70 @@ changed (IocTaskLayer *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* Reads the whole list into the mirror and indexes it. */
+static void
+reload (IocTaskLayer *self)
+{
+  guint n = g_list_model_get_n_items (self->model);
+
+  g_ptr_array_set_size (self->mirror, 0);
+  g_ptr_array_set_size (self->mirror, n);
+  for (guint i = 0; i < n; i++)
+    self->mirror->pdata[i] = g_list_model_get_item (self->model, i);
+  rebuild (self);
+}
+
+static void
+cancel_reload (IocTaskLayer *self)
+{
+  if (self->reload_clock != NULL)
+    g_clear_signal_handler (&self->reload_paint_id, self->reload_clock);
+  g_clear_object (&self->reload_clock);
+  g_clear_handle_id (&self->reload_idle, g_source_remove);
+  self->reload_pending = FALSE;
+}
+
+static gboolean
+reload_idle_cb (gpointer data)
+{
+  IocTaskLayer *self = data;
+
+  self->reload_idle = 0;
+  cancel_reload (self);
+  reload (self);
+  changed (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+reload_after_paint_cb (GdkFrameClock *clock,
+                       IocTaskLayer  *self)
+{
+  g_clear_signal_handler (&self->reload_paint_id, clock);
+  if (self->reload_idle == 0)
+    self->reload_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, reload_idle_cb, self, NULL);
+}
+
+static void
+schedule_reload (IocTaskLayer *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  self->reload_pending = TRUE;
+  if (clock == NULL)
+    {
+      /* Not on screen: no frame to wait for. */
+      self->reload_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, reload_idle_cb, self, NULL);
+      return;
+    }
+
+  /* The frame that shows the queue's rows comes first; this layer draws
+   * its old points in it, which costs nothing new. */
+  self->reload_clock = g_object_ref (clock);
+  self->reload_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (reload_after_paint_cb), self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
 static void
 on_items_changed_cb (GListModel   *model,
                      guint         position,
@@ -222,10 +298,21 @@ on_items_changed_cb (GListModel   *model,
                      guint         added,
                      IocTaskLayer *self)
 {
-  g_autoptr(GPtrArray) arriving = g_ptr_array_new_full (added, g_object_unref);
-  g_autoptr(GPtrArray) leaving = g_ptr_array_new_full (removed, g_object_unref);
-  gboolean bulk;
+  g_autoptr(GPtrArray) arriving = NULL;
+  g_autoptr(GPtrArray) leaving = NULL;
+  g_autoptr(GHashTable) staying = NULL;
 
+  /* The whole list is read again soon: nothing to follow until then. */
+  if (self->reload_pending)
+    return;
+  if (removed + added > BULK_CHANGE && removed + added > (self->mirror->len - removed + added) / 4)
+    {
+      schedule_reload (self);
+      return;
+    }
+
+  arriving = g_ptr_array_new_full (added, g_object_unref);
+  leaving = g_ptr_array_new_full (removed, g_object_unref);
   for (guint i = 0; i < added; i++)
     g_ptr_array_add (arriving, g_list_model_get_item (model, position + i));
 
@@ -246,23 +333,15 @@ on_items_changed_cb (GListModel   *model,
         self->mirror->pdata[position + i] = g_object_ref (g_ptr_array_index (arriving, i));
     }
 
-  bulk = removed + added > BULK_CHANGE && removed + added > self->mirror->len / 4;
-  if (bulk)
-    rebuild (self);
-  else
-    {
-      g_autoptr(GHashTable) staying = g_hash_table_new (NULL, NULL);
-
-      /* A task that the filter moves (removed here, added there) stays
-       * put. */
-      for (guint i = 0; i < added; i++)
-        g_hash_table_add (staying, g_ptr_array_index (arriving, i));
-      for (guint i = 0; i < leaving->len; i++)
-        if (!g_hash_table_contains (staying, g_ptr_array_index (leaving, i)))
-          untrack (self, g_ptr_array_index (leaving, i));
-      for (guint i = 0; i < arriving->len; i++)
-        track (self, g_ptr_array_index (arriving, i));
-    }
+  /* A task that the filter moves (removed here, added there) stays put. */
+  staying = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < added; i++)
+    g_hash_table_add (staying, g_ptr_array_index (arriving, i));
+  for (guint i = 0; i < leaving->len; i++)
+    if (!g_hash_table_contains (staying, g_ptr_array_index (leaving, i)))
+      untrack (self, g_ptr_array_index (leaving, i));
+  for (guint i = 0; i < arriving->len; i++)
+    track (self, g_ptr_array_index (arriving, i));
   changed (self);
 }
 
@@ -283,6 +362,7 @@ clear_model (IocTaskLayer *self)
     g_signal_handlers_disconnect_by_func (self->model, on_items_changed_cb, self);
   g_clear_object (&self->model);
   g_clear_handle_id (&self->overdue_timeout, g_source_remove);
+  cancel_reload (self);
 
   g_hash_table_remove_all (self->tasks);
   g_ptr_array_set_size (self->mirror, 0);
@@ -294,7 +374,6 @@ void
 ioc_task_layer_set_model (IocTaskLayer *self,
                           GListModel   *tasks)
 {
-  guint n;
 
   g_return_if_fail (IOC_IS_TASK_LAYER (self));
   g_return_if_fail (tasks == NULL || G_IS_LIST_MODEL (tasks));
@@ -310,11 +389,7 @@ ioc_task_layer_set_model (IocTaskLayer *self,
     }
 
   self->model = g_object_ref (tasks);
-  n = g_list_model_get_n_items (tasks);
-  g_ptr_array_set_size (self->mirror, n);
-  for (guint i = 0; i < n; i++)
-    self->mirror->pdata[i] = g_list_model_get_item (tasks, i);
-  rebuild (self);
+  reload (self);
   g_signal_connect (tasks, "items-changed", G_CALLBACK (on_items_changed_cb), self);
   self->overdue_timeout = g_timeout_add_seconds (OVERDUE_REFRESH_S, overdue_refresh_cb, self);
   changed (self);

@@ -139,6 +139,11 @@ static void
 set_page (IocWindow  *self,
           const char *name)
 {
+  /* The small pages fade into each other; the control room appears at
+   * once: a fade would draw it and the page before it, with alpha, in
+   * each frame of its first, heaviest paint. */
+  gtk_stack_set_transition_type (self->stack, g_strcmp0 (name, "main") == 0 ? GTK_STACK_TRANSITION_TYPE_NONE
+                                                                          : GTK_STACK_TRANSITION_TYPE_CROSSFADE);
   gtk_stack_set_visible_child_name (self->stack, name);
   update_actions (self);
 }

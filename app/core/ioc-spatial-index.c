@@ -342,9 +342,10 @@ agg_remove (IocSpatialIndex *self,
     agg->bbox_dirty = TRUE;
 }
 
+/* Puts slot @index in the bucket of its finest cell. */
 static void
-insert_slot (IocSpatialIndex *self,
-             guint32          index)
+bucket_add (IocSpatialIndex *self,
+            guint32          index)
 {
   Slot *slot = slot_at (self, index);
   gint64 cx, cy;
@@ -360,7 +361,16 @@ insert_slot (IocSpatialIndex *self,
     }
   slot->pos = bucket->n;
   bucket->slots[bucket->n++] = index;
+}
 
+static void
+insert_slot (IocSpatialIndex *self,
+             guint32          index)
+{
+  Slot *slot;
+
+  bucket_add (self, index);
+  slot = slot_at (self, index);
   for (guint z = 0; z <= STORED_MAX; z++)
     agg_add (self, z, slot);
 }
@@ -549,22 +559,7 @@ ioc_spatial_index_load (IocSpatialIndex       *self,
   self->size = self->slots->len;
 
   for (guint32 index = 0; index < self->slots->len; index++)
-    {
-      Slot *slot = slot_at (self, index);
-      gint64 cx, cy;
-      Bucket *bucket;
-
-      cell_of (slot->mx, slot->my, STORED_MAX, &cx, &cy);
-      slot->bucket = bucket_for (self, pack (cx, cy));
-      bucket = &g_array_index (self->buckets, Bucket, slot->bucket);
-      if (bucket->n == bucket->alloc)
-        {
-          bucket->alloc = MAX (4u, bucket->alloc * 2);
-          bucket->slots = g_renew (guint32, bucket->slots, bucket->alloc);
-        }
-      slot->pos = bucket->n;
-      bucket->slots[bucket->n++] = index;
-    }
+    bucket_add (self, index);
 
   for (guint b = 0; b < self->buckets->len; b++)
     {

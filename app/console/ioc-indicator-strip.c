@@ -154,15 +154,14 @@ list_loaded_cb (GObject      *source,
   IocIndicatorStrip *self = user_data;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *list_node;
   JsonArray *list;
 
   node = ioc_client_get_json_finish (IOC_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
 
-  list_node = node && JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_member (json_node_get_object (node), "indicators") : NULL;
-  if (list_node == NULL || !JSON_NODE_HOLDS_ARRAY (list_node))
+  list = ioc_json_get_array_member (node, "indicators");
+  if (list == NULL)
     {
       g_autofree char *text = g_strdup_printf (_("The indicators could not be loaded: %s"),
                                                error ? error->message : _("the server's answer cannot be read"));
@@ -174,7 +173,6 @@ list_loaded_cb (GObject      *source,
 
   g_ptr_array_set_size (self->order, 0);
   g_hash_table_remove_all (self->entries);
-  list = json_node_get_array (list_node);
   for (guint i = 0; i < json_array_get_length (list); i++)
     add_entry (self, json_array_get_object_element (list, i));
   rebuild (self);

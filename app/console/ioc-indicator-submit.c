@@ -635,14 +635,10 @@ static GStrv
 stored_codes (JsonNode *node)
 {
   g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-  JsonNode *codes = NULL;
+  JsonArray *array = ioc_json_get_array_member (node, "indicators");
 
-  if (node != NULL && JSON_NODE_HOLDS_OBJECT (node))
-    codes = json_object_get_member (json_node_get_object (node), "indicators");
-  if (codes != NULL && JSON_NODE_HOLDS_ARRAY (codes))
+  if (array != NULL)
     {
-      JsonArray *array = json_node_get_array (codes);
-
       for (guint i = 0; i < json_array_get_length (array); i++)
         {
           const char *code = json_array_get_string_element (array, i);

@@ -190,7 +190,6 @@ indicators_loaded_cb (GObject      *source,
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GHashTable) domains = NULL;
-  JsonNode *list_node;
   JsonArray *list;
 
   node = ioc_client_get_json_finish (IOC_CLIENT (source), result, &error);
@@ -205,8 +204,8 @@ indicators_loaded_cb (GObject      *source,
       show_message (self, text);
       return;
     }
-  list_node = JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_member (json_node_get_object (node), "indicators") : NULL;
-  if (list_node == NULL || !JSON_NODE_HOLDS_ARRAY (list_node))
+  list = ioc_json_get_array_member (node, "indicators");
+  if (list == NULL)
     {
       show_message (self, _("The server's list of indicators cannot be read."));
       return;
@@ -217,7 +216,6 @@ indicators_loaded_cb (GObject      *source,
   self->indicators = g_ptr_array_new_with_free_func ((GDestroyNotify) ioc_indicator_unref);
   domains = g_hash_table_new (g_str_hash, g_str_equal);
 
-  list = json_node_get_array (list_node);
   for (guint i = 0; i < json_array_get_length (list); i++)
     {
       JsonObject *object = json_array_get_object_element (list, i);
@@ -260,7 +258,7 @@ communes_loaded_cb (GObject      *source,
   IocIndicatorsPage *self = user_data;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *list_node;
+  JsonArray *list;
 
   node = ioc_client_get_json_finish (IOC_CLIENT (source), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -268,11 +266,9 @@ communes_loaded_cb (GObject      *source,
   self->pending--;
 
   /* Without names, communes show by their codes: no need to stop. */
-  list_node = node && JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_member (json_node_get_object (node), "communes") : NULL;
-  if (list_node != NULL && JSON_NODE_HOLDS_ARRAY (list_node))
+  list = ioc_json_get_array_member (node, "communes");
+  if (list != NULL)
     {
-      JsonArray *list = json_node_get_array (list_node);
-
       g_hash_table_remove_all (self->communes);
       for (guint i = 0; i < json_array_get_length (list); i++)
         {

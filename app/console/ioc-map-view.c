@@ -525,7 +525,7 @@ communes_loaded_cb (GObject      *source,
   IocMapView *self = request->self;
   g_autoptr(GError) error = NULL;
   g_autoptr(JsonNode) node = ioc_client_get_json_finish (IOC_CLIENT (source), result, &error);
-  JsonNode *list;
+  JsonArray *list;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
@@ -533,16 +533,15 @@ communes_loaded_cb (GObject      *source,
       return;
     }
   request_free (request);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
-      (list = json_object_get_member (json_node_get_object (node), "communes")) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (list))
+  list = ioc_json_get_array_member (node, "communes");
+  if (list == NULL)
     return;
 
   g_clear_pointer (&self->communes, g_hash_table_unref);
   self->communes = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, (GDestroyNotify) ioc_commune_unref);
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+  for (guint i = 0; i < json_array_get_length (list); i++)
     {
-      JsonObject *object = json_array_get_object_element (json_node_get_array (list), i);
+      JsonObject *object = json_array_get_object_element (list, i);
       IocCommune *commune = object != NULL ? ioc_commune_from_json (object, NULL) : NULL;
 
       if (commune != NULL)
@@ -572,7 +571,7 @@ indicators_loaded_cb (GObject      *source,
   g_autoptr(JsonNode) node = ioc_client_get_json_finish (IOC_CLIENT (source), result, &error);
   g_autoptr(GtkStringList) names = gtk_string_list_new (NULL);
   gboolean vietnamese = g_str_has_prefix (g_get_language_names ()[0], "vi");
-  JsonNode *list;
+  JsonArray *list;
   guint selected = GTK_INVALID_LIST_POSITION;
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -581,16 +580,15 @@ indicators_loaded_cb (GObject      *source,
       return;
     }
   request_free (request);
-  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node) ||
-      (list = json_object_get_member (json_node_get_object (node), "indicators")) == NULL ||
-      !JSON_NODE_HOLDS_ARRAY (list))
+  list = ioc_json_get_array_member (node, "indicators");
+  if (list == NULL)
     return;
 
   g_clear_pointer (&self->indicator_codes, g_ptr_array_unref);
   self->indicator_codes = g_ptr_array_new_with_free_func (g_free);
-  for (guint i = 0; i < json_array_get_length (json_node_get_array (list)); i++)
+  for (guint i = 0; i < json_array_get_length (list); i++)
     {
-      JsonObject *object = json_array_get_object_element (json_node_get_array (list), i);
+      JsonObject *object = json_array_get_object_element (list, i);
       const char *code, *name;
 
       if (object == NULL || (code = json_object_get_string_member_with_default (object, "code", NULL)) == NULL)

@@ -252,7 +252,6 @@ stations_loaded_cb (GObject      *source,
   IocSensorPage *self = user_data;
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
-  JsonNode *stations_node;
   JsonArray *stations;
   GtkWidget *child;
 
@@ -268,8 +267,8 @@ stations_loaded_cb (GObject      *source,
       return;
     }
 
-  stations_node = JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_member (json_node_get_object (node), "stations") : NULL;
-  if (stations_node == NULL || !JSON_NODE_HOLDS_ARRAY (stations_node))
+  stations = ioc_json_get_array_member (node, "stations");
+  if (stations == NULL)
     {
       show_message (self, _("The server's list of stations cannot be read."));
       return;
@@ -279,7 +278,6 @@ stations_loaded_cb (GObject      *source,
     gtk_flow_box_remove (self->stations_box, child);
   g_ptr_array_set_size (self->items, 0);
 
-  stations = json_node_get_array (stations_node);
   for (guint i = 0; i < json_array_get_length (stations); i++)
     {
       JsonObject *object = json_array_get_object_element (stations, i);
@@ -331,7 +329,6 @@ readings_loaded_cb (GObject      *source,
   g_autoptr(JsonNode) node = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(GArray) points = NULL;
-  JsonNode *readings_node;
   JsonArray *readings;
 
   node = ioc_client_get_json_finish (IOC_CLIENT (source), result, &error);
@@ -346,14 +343,13 @@ readings_loaded_cb (GObject      *source,
       return;
     }
 
-  readings_node = JSON_NODE_HOLDS_OBJECT (node) ? json_object_get_member (json_node_get_object (node), "readings") : NULL;
-  if (readings_node == NULL || !JSON_NODE_HOLDS_ARRAY (readings_node))
+  readings = ioc_json_get_array_member (node, "readings");
+  if (readings == NULL)
     {
       show_message (self, _("The server's readings cannot be read."));
       return;
     }
 
-  readings = json_node_get_array (readings_node);
   points = g_array_sized_new (FALSE, FALSE, sizeof (IocSeriesPoint), json_array_get_length (readings));
   for (guint i = 0; i < json_array_get_length (readings); i++)
     {
@@ -475,21 +471,18 @@ void
 ioc_sensor_page_apply_event (IocSensorPage *self,
                              IocEvent      *event)
 {
-  JsonNode *stations_node;
   JsonArray *stations;
 
   g_return_if_fail (IOC_IS_SENSOR_PAGE (self));
   g_return_if_fail (event != NULL);
 
-  if (g_strcmp0 (event->kind, IOC_EVENT_SENSOR_READINGS) != 0 ||
-      event->data == NULL || !JSON_NODE_HOLDS_OBJECT (event->data))
+  if (g_strcmp0 (event->kind, IOC_EVENT_SENSOR_READINGS) != 0)
     return;
 
-  stations_node = json_object_get_member (json_node_get_object (event->data), "stations");
-  if (stations_node == NULL || !JSON_NODE_HOLDS_ARRAY (stations_node))
+  stations = ioc_json_get_array_member (event->data, "stations");
+  if (stations == NULL)
     return;
 
-  stations = json_node_get_array (stations_node);
   for (guint i = 0; i < json_array_get_length (stations); i++)
     {
       JsonObject *object = json_array_get_object_element (stations, i);

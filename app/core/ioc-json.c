@@ -523,3 +523,15 @@ ioc_json_to_string (JsonNode *node)
   json_generator_set_root (generator, node);
   return json_generator_to_data (generator, NULL);
 }
+
+JsonArray *
+ioc_json_get_array_member (JsonNode   *node,
+                           const char *name)
+{
+  JsonNode *member;
+
+  if (node == NULL || !JSON_NODE_HOLDS_OBJECT (node))
+    return NULL;
+  member = json_object_get_member (json_node_get_object (node), name);
+  return member != NULL && JSON_NODE_HOLDS_ARRAY (member) ? json_node_get_array (member) : NULL;
+}

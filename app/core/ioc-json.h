@@ -52,5 +52,9 @@ void     ioc_json_add_string_or_null (JsonBuilder *builder,
                                       const char  *field,
                                       const char  *value);
 char    *ioc_json_to_string    (JsonNode    *node);
+/* The member @name of @node when @node is an object and the member an
+ * array, else NULL: a list in an answer of the server ("tasks", …). */
+JsonArray *ioc_json_get_array_member (JsonNode   *node,
+                                      const char *name);
 
 G_END_DECLS

@@ -1012,6 +1012,24 @@ test_error_field (void)
   g_assert_null (ioc_error_get_field (NULL));
 }
 
+/* A list in an answer of the server, or NULL for anything else. */
+static void
+test_array_member (void)
+{
+  g_autoptr(JsonNode) answer = json_from_string ("{\"tasks\":[1,2,3],\"next\":\"x\",\"none\":null}", NULL);
+  g_autoptr(JsonNode) list = json_from_string ("[{\"tasks\":[]}]", NULL);
+  JsonArray *tasks;
+
+  tasks = ioc_json_get_array_member (answer, "tasks");
+  g_assert_nonnull (tasks);
+  g_assert_cmpuint (json_array_get_length (tasks), ==, 3);
+  g_assert_null (ioc_json_get_array_member (answer, "next"));
+  g_assert_null (ioc_json_get_array_member (answer, "none"));
+  g_assert_null (ioc_json_get_array_member (answer, "missing"));
+  g_assert_null (ioc_json_get_array_member (list, "tasks"));
+  g_assert_null (ioc_json_get_array_member (NULL, "tasks"));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1066,6 +1084,7 @@ main (int   argc,
 
   g_test_add_func ("/wire/error/http-status", test_error_http_status);
   g_test_add_func ("/wire/error/field", test_error_field);
+  g_test_add_func ("/wire/json/array-member", test_array_member);
 
   return g_test_run ();
 }

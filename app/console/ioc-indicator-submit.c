@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
@@ -57,23 +56,6 @@ problem (Checker    *c,
   va_end (args);
 }
 
-/* The server's rule: plain decimal numbers, no hex, inf or nan. */
-static gboolean
-parse_value (const char *text,
-             double     *value)
-{
-  char *end = NULL;
-
-  if (*text == '\0')
-    return FALSE;
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isdigit (*p) && *p != '.' && *p != '-' && *p != '+' && *p != 'e' && *p != 'E')
-      return FALSE;
-
-  *value = g_ascii_strtod (text, &end);
-  return *end == '\0' && isfinite (*value);
-}
-
 /* Checks one row; returns its problems, or NULL when it is good. */
 static char *
 check_row (Checker    *c,
@@ -107,7 +89,7 @@ check_row (Checker    *c,
 
   if (*value_text == '\0')
     problem (c, _("the value is empty"));
-  else if (!parse_value (value_text, &value))
+  else if (!ioc_indicator_parse_value (value_text, &value))
     problem (c, _("value “%s” is not a number"), value_text);
 
   if (*area != '\0' && c->communes != NULL && !g_hash_table_contains (c->communes, area))

@@ -340,6 +340,22 @@ local_midnight (int year,
 }
 
 gboolean
+ioc_indicator_parse_value (const char *text,
+                           double     *value)
+{
+  char *end = NULL;
+
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  for (const char *p = text; *p; p++)
+    if (!g_ascii_isdigit (*p) && *p != '.' && *p != '-' && *p != '+' && *p != 'e' && *p != 'E')
+      return FALSE;
+
+  *value = g_ascii_strtod (text, &end);
+  return *end == '\0' && isfinite (*value);
+}
+
+gboolean
 ioc_indicator_parse_period (const char *text,
                             gint64     *usec)
 {

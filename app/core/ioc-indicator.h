@@ -99,6 +99,10 @@ IocObservation *ioc_observation_from_json (JsonObject   *object,
  * local midnight that starts it (ioc_time_zone ()). */
 gboolean        ioc_indicator_parse_period (const char *text,
                                             gint64     *usec);
+/* A value as submitted (CSV or JSON text): a plain decimal number, no hex,
+ * inf or nan that strtod would take. */
+gboolean        ioc_indicator_parse_value  (const char *text,
+                                            double     *value);
 /* The start of the period of @frequency that holds @usec, in local time
  * (a realtime period is the instant itself). */
 gint64          ioc_indicator_period_start (IocFrequency frequency,

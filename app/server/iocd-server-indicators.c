@@ -3,7 +3,6 @@
 
 #include "config.h"
 
-#include <math.h>
 #include <string.h>
 
 #include "iocd-indicator-store.h"
@@ -683,23 +682,6 @@ fail:
   iocd_request_send_error (request, error);
 }
 
-static gboolean
-parse_value (const char *text,
-             double     *value)
-{
-  char *end = NULL;
-
-  if (*text == '\0')
-    return FALSE;
-  /* Plain decimal numbers only: no hex, inf or nan that strtod would take. */
-  for (const char *p = text; *p; p++)
-    if (!g_ascii_isdigit (*p) && *p != '.' && *p != '-' && *p != '+' && *p != 'e' && *p != 'E')
-      return FALSE;
-
-  *value = g_ascii_strtod (text, &end);
-  return *end == '\0' && isfinite (*value);
-}
-
 static void
 handle_submit_csv (IocdServer  *self,
                    IocdRequest *request)
@@ -773,7 +755,7 @@ handle_submit_csv (IocdServer  *self,
             problem (&s, "period “%s” is not YYYY-MM, YYYY-MM-DD or an ISO 8601 time with an offset", record[1]);
           if (*record[3] == '\0')
             problem (&s, "the value is empty");
-          else if (!parse_value (record[3], &value))
+          else if (!ioc_indicator_parse_value (record[3], &value))
             problem (&s, "value “%s” is not a number", record[3]);
 
           if (*record[0] != '\0')

@@ -404,6 +404,26 @@ test_downsample_random (void)
     }
 }
 
+/* Submitted values: plain decimal numbers, as the server and the
+ * console's preview both read them. */
+static void
+test_parse_value (void)
+{
+  double v = 0;
+
+  g_assert_true (ioc_indicator_parse_value ("18.5", &v));
+  g_assert_cmpfloat (v, ==, 18.5);
+  g_assert_true (ioc_indicator_parse_value ("-2e3", &v));
+  g_assert_cmpfloat (v, ==, -2000);
+  g_assert_false (ioc_indicator_parse_value ("", &v));
+  g_assert_false (ioc_indicator_parse_value ("0x10", &v));
+  g_assert_false (ioc_indicator_parse_value ("inf", &v));
+  g_assert_false (ioc_indicator_parse_value ("nan", &v));
+  g_assert_false (ioc_indicator_parse_value ("1e999", &v));
+  g_assert_false (ioc_indicator_parse_value ("12,5", &v));
+  g_assert_false (ioc_indicator_parse_value ("1.5.2", &v));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -418,6 +438,7 @@ main (int   argc,
   g_test_add_func ("/series/downsample/spike", test_downsample_spike);
   g_test_add_func ("/series/downsample/small", test_downsample_small);
   g_test_add_func ("/series/downsample/random", test_downsample_random);
+  g_test_add_func ("/indicator/parse-value", test_parse_value);
 
   return g_test_run ();
 }

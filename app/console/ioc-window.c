@@ -15,6 +15,7 @@
 #include "ioc-overview.h"
 #include "ioc-secret.h"
 #include "ioc-window.h"
+#include "ioc-x11-frames.h"
 
 /* Events older than this when they arrive (the backlog of a long outage)
  * update the queue without a desktop notification. */
@@ -871,6 +872,13 @@ layout_idle_cb (gpointer data)
 /* The widget tree cannot change while it is being allocated: the switch
  * happens right after. */
 static void
+ioc_window_realize (GtkWidget *widget)
+{
+  GTK_WIDGET_CLASS (ioc_window_parent_class)->realize (widget);
+  ioc_x11_frames_keep_shm_pool (widget);
+}
+
+static void
 ioc_window_size_allocate (GtkWidget *widget,
                           int        width,
                           int        height,
@@ -1709,6 +1717,7 @@ ioc_window_class_init (IocWindowClass *klass)
 
   object_class->dispose = ioc_window_dispose;
   window_class->close_request = ioc_window_close_request;
+  widget_class->realize = ioc_window_realize;
   widget_class->size_allocate = ioc_window_size_allocate;
 
   /**

@@ -10,6 +10,7 @@
 #include "bench-stats.h"
 #include "ioc-map-view.h"
 #include "ioc-task-object.h"
+#include "ioc-x11-frames.h"
 
 /* The map with 100,000 tasks over Cần Thơ: time to build the spatial
  * index, frame times while the view pans and zooms without pause (real
@@ -278,6 +279,8 @@ main (int    argc,
   g_clear_pointer (&index, ioc_spatial_index_free);
 
   gtk_window_present (window);
+  /* As the console's window does when it is realized. */
+  ioc_x11_frames_keep_shm_pool (GTK_WIDGET (window));
   while (!gtk_widget_get_mapped (GTK_WIDGET (window)))
     g_main_context_iteration (NULL, TRUE);
   for (int i = 0; i < 50; i++)

@@ -117,8 +117,13 @@ on_after_paint_cb (GdkFrameClock *clock,
       g_array_append_val (run->cpu_ms, cpu);
       /* Every frame, to see where along the path the time goes. */
       if (g_getenv ("IOC_BENCH_MAP_TRACE") != NULL)
-        g_printerr ("frame %s zoom %.2f work %.2f cpu %.2f\n", run->name,
-                    shumate_viewport_get_zoom_level (ioc_map_view_get_viewport (run->map)), ms, cpu);
+        {
+          IocTaskLayer *layer = ioc_map_view_get_task_layer (run->map);
+
+          g_printerr ("frame %s zoom %.2f work %.2f cpu %.2f points %u clusters %u\n", run->name,
+                      shumate_viewport_get_zoom_level (ioc_map_view_get_viewport (run->map)), ms, cpu,
+                      ioc_task_layer_get_n_drawn_points (layer), ioc_task_layer_get_n_drawn_clusters (layer));
+        }
     }
   run->update_start = 0;
 }

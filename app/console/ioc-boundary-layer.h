@@ -48,6 +48,9 @@ void     ioc_map_transform_visible_bbox  (const IocMapTransform *transform,
  * gtk_snapshot_restore(). */
 void     ioc_map_transform_push_rotation (const IocMapTransform *transform,
                                           GtkSnapshot           *snapshot);
+/* A texture of an ARGB32 image surface's pixels, in the format the cairo
+ * renderer copies fastest. */
+GdkTexture *ioc_map_texture_new_for_surface (cairo_surface_t *surface);
 
 /*
  * Polygons from GeoJSON (a city boundary, districts, communes) drawn as

@@ -547,7 +547,6 @@ make_disc (int            scale,
   cairo_surface_t *surface;
   cairo_t *cr;
   int size = (int) ceil ((radius + ring_width + 1.0) * 2.0 * scale);
-  g_autoptr(GBytes) bytes = NULL;
   GdkTexture *texture;
 
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
@@ -563,12 +562,8 @@ make_disc (int            scale,
       cairo_stroke (cr);
     }
   cairo_destroy (cr);
-  cairo_surface_flush (surface);
 
-  bytes = g_bytes_new (cairo_image_surface_get_data (surface),
-                       (gsize) cairo_image_surface_get_stride (surface) * size);
-  texture = gdk_memory_texture_new (size, size, GDK_MEMORY_DEFAULT, bytes,
-                                    cairo_image_surface_get_stride (surface));
+  texture = ioc_map_texture_new_for_surface (surface);
   cairo_surface_destroy (surface);
   return texture;
 }

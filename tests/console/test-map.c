@@ -9,6 +9,7 @@
 #include "console-test-utils.h"
 #include "iocd-test-utils.h"
 #include "ioc-event-stream.h"
+#include "ioc-boundary-layer.h"
 #include "ioc-map-view.h"
 #include "ioc-task-model.h"
 
@@ -605,6 +606,49 @@ fixture_free (void)
   g_clear_pointer (&fx, g_free);
 }
 
+/* The layers' textures hold straight alpha; what GTK hands a renderer
+ * back is the surface they were drawn in, within rounding. */
+static void
+test_texture_for_surface (void)
+{
+  const int size = 24;
+  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
+  cairo_t *cr = cairo_create (surface);
+  g_autoptr(GdkTexture) texture = NULL;
+  g_autofree guchar *back = g_malloc ((gsize) size * size * 4);
+  const guchar *data;
+  int stride;
+
+  /* Opaque, translucent (an antialiased edge) and clear pixels. */
+  cairo_arc (cr, size / 2.0, size / 2.0, size / 3.0, 0, 2 * G_PI);
+  cairo_set_source_rgba (cr, 0.88, 0.11, 0.14, 0.9);
+  cairo_fill_preserve (cr);
+  cairo_set_source_rgba (cr, 0.2, 0.6, 0.9, 1.0);
+  cairo_set_line_width (cr, 2.0);
+  cairo_stroke (cr);
+  cairo_destroy (cr);
+  cairo_surface_flush (surface);
+
+  texture = ioc_map_texture_new_for_surface (surface);
+  g_assert_cmpint (gdk_texture_get_width (texture), ==, size);
+  g_assert_cmpint (gdk_texture_get_height (texture), ==, size);
+  gdk_texture_download (texture, back, size * 4);
+
+  data = cairo_image_surface_get_data (surface);
+  stride = cairo_image_surface_get_stride (surface);
+  for (int y = 0; y < size; y++)
+    for (int x = 0; x < size; x++)
+      for (int c = 0; c < 4; c++)
+        {
+          int want = data[y * stride + 4 * x + c];
+          int got = back[(y * size + x) * 4 + c];
+
+          if (ABS (want - got) > 1)
+            g_error ("pixel %d,%d channel %d: %d, drawn %d", x, y, c, got, want);
+        }
+  cairo_surface_destroy (surface);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -615,6 +659,7 @@ main (int    argc,
   adw_init ();
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
 
+  g_test_add_func ("/map/texture-for-surface", test_texture_for_surface);
   g_test_add_func ("/map/layers-toggle", test_layers_toggle);
   g_test_add_func ("/map/stations-drawn", test_stations_drawn);
   g_test_add_func ("/map/outlines-drawn", test_outlines_drawn);

@@ -59,12 +59,14 @@ struct _IocTaskLayer
   /* The looks, made once per style. */
   gboolean         looks_valid;
   int              looks_scale;
+  gboolean         looks_cairo;   /* made for the cairo renderer */
   GdkRGBA          colors[IOC_N_TASK_STATES];
   GdkRGBA          outline;
   GdkRGBA          accent;
-  GdkTexture      *point_discs[IOC_N_TASK_STATES][IOC_N_PRIORITIES][2];
-  GdkTexture      *badge_discs[IOC_N_TASK_STATES][N_BADGE_SIZES];
-  GdkTexture      *halo;
+  /* Each a disc drawn at (0, 0), its size the node's bounds. */
+  GskRenderNode   *point_discs[IOC_N_TASK_STATES][IOC_N_PRIORITIES][2];
+  GskRenderNode   *badge_discs[IOC_N_TASK_STATES][N_BADGE_SIZES];
+  GskRenderNode   *halo;
   double           halo_radius;
   GHashTable      *labels;      /* count × 2 + dark → Label */
 
@@ -419,8 +421,14 @@ ioc_task_layer_update_task (IocTaskLayer *self,
  * the kept items.
  *
  * The looks are few (state × priority × overdue for points, state × size
- * for badges), each a small texture made once; the count labels are text
- * nodes made once per count. Badges, their labels and the points are drawn
+ * for badges), each a render node made once and placed where it shows;
+ * the count labels are text nodes made once per count. On the GL
+ * renderer a look is a texture node (uploaded once). GTK 4.8's cairo
+ * renderer would copy a texture's pixels into a new surface at every
+ * draw (on a badge, 16 µs): there a look is a cairo node that paints an
+ * image surface made once, which costs the renderer a small surface and
+ * two composites (at zooms 12 and 13, where the map draws the most
+ * badges, about 1 ms less a frame in the map benchmark). Badges, their labels and the points are drawn
  * each in one run, so that the renderer draws each run in a few batches
  * instead of switching between discs and glyphs at every badge. */
 
@@ -537,8 +545,9 @@ place_item (Item                  *item,
   return fabs (item->x - t->width / 2.0) <= reach_x + r && fabs (item->y - t->height / 2.0) <= reach_y + r;
 }
 
-static GdkTexture *
+static GskRenderNode *
 make_disc (int            scale,
+           gboolean       cairo,
            const GdkRGBA *fill,
            double         radius,
            const GdkRGBA *ring,
@@ -547,7 +556,8 @@ make_disc (int            scale,
   cairo_surface_t *surface;
   cairo_t *cr;
   int size = (int) ceil ((radius + ring_width + 1.0) * 2.0 * scale);
-  GdkTexture *texture;
+  graphene_rect_t bounds = GRAPHENE_RECT_INIT (0, 0, size / (double) scale, size / (double) scale);
+  GskRenderNode *node;
 
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, size, size);
   cr = cairo_create (surface);
@@ -562,10 +572,25 @@ make_disc (int            scale,
       cairo_stroke (cr);
     }
   cairo_destroy (cr);
+  cairo_surface_flush (surface);
 
-  texture = ioc_map_texture_new_for_surface (surface);
+  if (cairo)
+    {
+      node = gsk_cairo_node_new (&bounds);
+      cr = gsk_cairo_node_get_draw_context (node);
+      cairo_scale (cr, 1.0 / scale, 1.0 / scale);
+      cairo_set_source_surface (cr, surface, 0, 0);
+      cairo_paint (cr);
+      cairo_destroy (cr);
+    }
+  else
+    {
+      g_autoptr(GdkTexture) texture = ioc_map_texture_new_for_surface (surface);
+
+      node = gsk_texture_node_new (texture, &bounds);
+    }
   cairo_surface_destroy (surface);
-  return texture;
+  return node;
 }
 
 static void
@@ -575,11 +600,11 @@ clear_looks (IocTaskLayer *self)
     {
       for (guint p = 0; p < IOC_N_PRIORITIES; p++)
         for (guint o = 0; o < 2; o++)
-          g_clear_object (&self->point_discs[s][p][o]);
+          g_clear_pointer (&self->point_discs[s][p][o], gsk_render_node_unref);
       for (guint r = 0; r < N_BADGE_SIZES; r++)
-        g_clear_object (&self->badge_discs[s][r]);
+        g_clear_pointer (&self->badge_discs[s][r], gsk_render_node_unref);
     }
-  g_clear_object (&self->halo);
+  g_clear_pointer (&self->halo, gsk_render_node_unref);
   g_hash_table_remove_all (self->labels);
   self->looks_valid = FALSE;
 }
@@ -590,8 +615,11 @@ ensure_looks (IocTaskLayer *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   int scale = gtk_widget_get_scale_factor (widget);
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+  gboolean cairo = renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
 
-  if (self->looks_valid && self->looks_scale == scale)
+  if (self->looks_valid && self->looks_scale == scale && self->looks_cairo == cairo)
     return;
 
   clear_looks (self);
@@ -605,36 +633,37 @@ G_GNUC_BEGIN_IGNORE_DEPRECATIONS
 G_GNUC_END_IGNORE_DEPRECATIONS
   self->outline.alpha = 0.9;
   self->looks_scale = scale;
+  self->looks_cairo = cairo;
   self->looks_valid = TRUE;
 }
 
-static GdkTexture *
+static GskRenderNode *
 get_point_disc (IocTaskLayer *self,
                 guint         state,
                 guint         priority,
                 gboolean      overdue)
 {
-  GdkTexture **slot = &self->point_discs[state][priority][overdue ? 1 : 0];
+  GskRenderNode **slot = &self->point_discs[state][priority][overdue ? 1 : 0];
 
   if (*slot == NULL)
     {
       GdkRGBA red;
 
       gdk_rgba_parse (&red, "#e01b24");
-      *slot = make_disc (self->looks_scale, &self->colors[state], priority_radius[priority],
+      *slot = make_disc (self->looks_scale, self->looks_cairo, &self->colors[state], priority_radius[priority],
                          overdue ? &red : &self->outline, overdue ? 2.5 : 1.5);
     }
   return *slot;
 }
 
-static GdkTexture *
+static GskRenderNode *
 get_badge_disc (IocTaskLayer *self,
                 guint         state,
                 double        radius,
                 double       *drawn_radius)
 {
   guint size = (guint) CLAMP (round (radius) - BADGE_MIN_RADIUS, 0, N_BADGE_SIZES - 1);
-  GdkTexture **slot = &self->badge_discs[state][size];
+  GskRenderNode **slot = &self->badge_discs[state][size];
 
   *drawn_radius = BADGE_MIN_RADIUS + size;
   if (*slot == NULL)
@@ -642,12 +671,12 @@ get_badge_disc (IocTaskLayer *self,
       GdkRGBA fill = self->colors[state];
 
       fill.alpha = 0.9;
-      *slot = make_disc (self->looks_scale, &fill, *drawn_radius, &self->outline, 2.0);
+      *slot = make_disc (self->looks_scale, self->looks_cairo, &fill, *drawn_radius, &self->outline, 2.0);
     }
   return *slot;
 }
 
-static GdkTexture *
+static GskRenderNode *
 get_halo (IocTaskLayer *self,
           double        radius)
 {
@@ -656,26 +685,29 @@ get_halo (IocTaskLayer *self,
     {
       GdkRGBA clear = { 0, 0, 0, 0 };
 
-      g_clear_object (&self->halo);
-      self->halo = make_disc (self->looks_scale, &clear, radius + 7.0, &self->accent, 3.0);
+      g_clear_pointer (&self->halo, gsk_render_node_unref);
+      self->halo = make_disc (self->looks_scale, self->looks_cairo, &clear, radius + 7.0, &self->accent, 3.0);
       self->halo_radius = radius;
     }
   return self->halo;
 }
 
 static void
-append_disc (GtkSnapshot *snapshot,
-             GdkTexture  *texture,
-             double       x,
-             double       y,
-             int          scale)
+append_disc (GtkSnapshot   *snapshot,
+             GskRenderNode *disc,
+             double         x,
+             double         y)
 {
-  double half = gdk_texture_get_width (texture) / (2.0 * scale);
+  graphene_rect_t bounds;
 
   /* On whole pixels, as the disc was drawn: sharp, and the cairo
    * renderer copies it rather than resampling it. */
-  gtk_snapshot_append_texture (snapshot, texture,
-                               &GRAPHENE_RECT_INIT (round (x - half), round (y - half), 2 * half, 2 * half));
+  gsk_render_node_get_bounds (disc, &bounds);
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (round (x - bounds.size.width / 2.0),
+                                                          round (y - bounds.size.height / 2.0)));
+  gtk_snapshot_append_node (snapshot, disc);
+  gtk_snapshot_restore (snapshot);
 }
 
 typedef struct {
@@ -739,7 +771,6 @@ ioc_task_layer_snapshot (GtkWidget   *widget,
   double reach_x, reach_y;
   g_autofree guint *visible = NULL;
   guint n_visible = 0;
-  int scale;
 
   self->n_drawn_points = self->n_drawn_clusters = 0;
   ioc_map_transform_init (&t, SHUMATE_LAYER (self));
@@ -748,7 +779,6 @@ ioc_task_layer_snapshot (GtkWidget   *widget,
     return;
 
   ensure_looks (self);
-  scale = self->looks_scale;
   reach_x = t.rotation != 0.0 ? hypot (t.width, t.height) / 2.0 : t.width / 2.0;
   reach_y = t.rotation != 0.0 ? hypot (t.width, t.height) / 2.0 : t.height / 2.0;
 
@@ -768,8 +798,7 @@ ioc_task_layer_snapshot (GtkWidget   *widget,
 
       if (item->count < 2)
         continue;
-      append_disc (snapshot, get_badge_disc (self, item->state, item->radius, &radius),
-                   item->x, item->y, scale);
+      append_disc (snapshot, get_badge_disc (self, item->state, item->radius, &radius), item->x, item->y);
       self->n_drawn_clusters++;
     }
   for (guint v = 0; v < n_visible; v++)
@@ -794,8 +823,7 @@ ioc_task_layer_snapshot (GtkWidget   *widget,
 
       if (item->count != 1)
         continue;
-      append_disc (snapshot, get_point_disc (self, item->state, item->priority, item->overdue),
-                   item->x, item->y, scale);
+      append_disc (snapshot, get_point_disc (self, item->state, item->priority, item->overdue), item->x, item->y);
       self->n_drawn_points++;
     }
 
@@ -814,11 +842,11 @@ ioc_task_layer_snapshot (GtkWidget   *widget,
           x = mx * t.scale - t.offset_x;
           y = my * t.scale - t.offset_y;
           /* The task itself on top, even inside a badge, with a halo. */
-          append_disc (snapshot, get_halo (self, priority_radius[priority]), x, y, scale);
+          append_disc (snapshot, get_halo (self, priority_radius[priority]), x, y);
           append_disc (snapshot,
                        get_point_disc (self, CLAMP (task->state, 0, IOC_N_TASK_STATES - 1), priority,
                                        ioc_task_object_get_overdue (object)),
-                       x, y, scale);
+                       x, y);
         }
     }
 

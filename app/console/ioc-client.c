@@ -7,6 +7,7 @@
 
 #include "ioc-client.h"
 #include "ioc-client-private.h"
+#include "ioc-tls-database.h"
 
 /* What the pin check left on a message, so that a failed request can say
  * which certificate was refused and which one was expected. */
@@ -128,6 +129,10 @@ static SoupSession *
 create_session (IocClient *self)
 {
   SoupSession *session;
+
+  /* Each new connection would otherwise copy the system's authorities
+   * on the main loop first (see ioc-tls-database.c). */
+  ioc_tls_database_install ();
 
   /* No TLS database: otherwise a certificate some authority signed would be
    * accepted before the pin is even asked. The event WebSocket keeps one

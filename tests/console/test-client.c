@@ -9,6 +9,7 @@
 #include "ioc-client.h"
 #include "ioc-event-stream.h"
 #include "ioc-secret.h"
+#include "ioc-tls-database.h"
 #include "iocd-test-utils.h"
 
 /* The console's services against the real iocd, the way the console uses
@@ -763,6 +764,49 @@ test_secret_round_trip (void)
   g_assert_no_error (error);
 }
 
+/* The process's default TLS database becomes one that asks the system's
+ * for everything, and answers as it does. */
+static gboolean
+default_database_is_ours (gpointer data)
+{
+  g_autoptr(GTlsDatabase) database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+
+  return IOC_IS_TLS_DATABASE (database);
+}
+
+static void
+test_tls_database (void)
+{
+  g_autoptr(IocClient) client = ioc_client_new (server->base_uri, NULL);
+  g_autoptr(GTlsDatabase) database = NULL;
+  g_autoptr(GTlsCertificate) certificate = NULL;
+  g_autoptr(GSocketConnectable) identity = g_network_address_new ("127.0.0.1", 443);
+  g_autoptr(GError) error = NULL;
+  GTlsDatabase *inner;
+  GTlsCertificateFlags ours, system;
+  gint64 end = g_get_monotonic_time () + 10 * G_USEC_PER_SEC;
+
+  while (!default_database_is_ours (NULL) && g_get_monotonic_time () < end)
+    g_main_context_iteration (NULL, TRUE);
+  database = g_tls_backend_get_default_database (g_tls_backend_get_default ());
+  g_assert_true (IOC_IS_TLS_DATABASE (database));
+  inner = ioc_tls_database_get_inner (IOC_TLS_DATABASE (database));
+  g_assert_nonnull (inner);
+  g_assert_false (IOC_IS_TLS_DATABASE (inner));
+
+  certificate = g_tls_certificate_new_from_file (g_getenv ("IOCD_TEST_CERT"), &error);
+  g_assert_no_error (error);
+  ours = g_tls_database_verify_chain (database, certificate, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                      identity, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, &error);
+  g_assert_no_error (error);
+  system = g_tls_database_verify_chain (inner, certificate, G_TLS_DATABASE_PURPOSE_AUTHENTICATE_SERVER,
+                                        identity, NULL, G_TLS_DATABASE_VERIFY_NONE, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ours, ==, system);
+  /* The test certificate is its own authority: no system authority signed it. */
+  g_assert_true (ours & G_TLS_CERTIFICATE_UNKNOWN_CA);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -782,6 +826,7 @@ main (int    argc,
   server->extra_args[0] = g_strdup ("--listen");
   server->extra_args[1] = g_strconcat ("127.0.0.1:", port, NULL);
 
+  g_test_add_func ("/console/client/tls-database", test_tls_database);
   g_test_add_func ("/console/client/probe", test_probe);
   g_test_add_func ("/console/client/sign-in-and-list", test_sign_in_and_list);
   g_test_add_func ("/console/client/pin/wrong-fingerprint", test_wrong_fingerprint);

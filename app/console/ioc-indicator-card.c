@@ -23,6 +23,7 @@ struct _IocIndicatorCard
   IocObservation     *latest;
   IocIndicatorStatus  status;
   char               *status_text;
+  char               *period_text;    /* of the latest value */
   gboolean            compact;
 };
 
@@ -237,7 +238,6 @@ ioc_indicator_card_refresh (IocIndicatorCard *self,
 {
   g_autofree char *value = NULL;
   g_autofree char *period = NULL;
-  g_autofree char *tooltip = NULL;
   gint64 age = 0;
   gboolean stale;
 
@@ -267,13 +267,8 @@ ioc_indicator_card_refresh (IocIndicatorCard *self,
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->value_label), "stale");
 
-  if (period != NULL)
-    /* TRANSLATORS: a card's tooltip: the indicator's name, its status and the period of its latest value */
-    tooltip = g_strdup_printf (_("%s\n%s — value for %s"), ioc_indicator_display_name (self->indicator),
-                               self->status_text, period);
-  else
-    tooltip = g_strdup_printf ("%s\n%s", ioc_indicator_display_name (self->indicator), self->status_text);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->button), tooltip);
+  g_free (self->period_text);
+  self->period_text = g_steal_pointer (&period);
 }
 
 void
@@ -393,6 +388,7 @@ ioc_indicator_card_dispose (GObject *object)
   g_clear_pointer (&self->indicator, ioc_indicator_unref);
   g_clear_pointer (&self->latest, ioc_observation_unref);
   g_clear_pointer (&self->status_text, g_free);
+  g_clear_pointer (&self->period_text, g_free);
 
   G_OBJECT_CLASS (ioc_indicator_card_parent_class)->dispose (object);
 }
@@ -424,10 +420,52 @@ ioc_indicator_card_class_init (IocIndicatorCardClass *klass)
   gtk_widget_class_set_css_name (widget_class, "iocindicatorcard");
 }
 
+/**
+ * ioc_indicator_card_describe:
+ *
+ * Returns: (transfer full) (nullable): the card's tooltip: the indicator's
+ *   name, its status and the period of its latest value
+ */
+char *
+ioc_indicator_card_describe (IocIndicatorCard *self)
+{
+  g_return_val_if_fail (IOC_IS_INDICATOR_CARD (self), NULL);
+
+  if (self->indicator == NULL || self->status_text == NULL)
+    return NULL;
+  if (self->period_text != NULL)
+    /* TRANSLATORS: a card's tooltip: the indicator's name, its status and the period of its latest value */
+    return g_strdup_printf (_("%s\n%s — value for %s"), ioc_indicator_display_name (self->indicator),
+                            self->status_text, self->period_text);
+  return g_strdup_printf ("%s\n%s", ioc_indicator_display_name (self->indicator), self->status_text);
+}
+
+/* Made when asked for: setting a tooltip's text makes GTK look where the
+ * pointer is at once, round trips to the X server each time a card was
+ * refreshed (three per card, for the strip's and the page's cards, in
+ * the frame that first shows the control room). */
+static gboolean
+on_button_query_tooltip_cb (GtkWidget        *button,
+                            int               x,
+                            int               y,
+                            gboolean          keyboard,
+                            GtkTooltip       *tooltip,
+                            IocIndicatorCard *self)
+{
+  g_autofree char *text = ioc_indicator_card_describe (self);
+
+  if (text == NULL)
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
+}
+
 static void
 ioc_indicator_card_init (IocIndicatorCard *self)
 {
   gtk_widget_init_template (GTK_WIDGET (self));
+  gtk_widget_set_has_tooltip (GTK_WIDGET (self->button), TRUE);
+  g_signal_connect (self->button, "query-tooltip", G_CALLBACK (on_button_query_tooltip_cb), self);
   gtk_widget_add_css_class (GTK_WIDGET (self), "indicator-card");
   self->status = IOC_INDICATOR_STATUS_NO_DATA;
 }

@@ -43,6 +43,7 @@ void                ioc_indicator_card_refresh         (IocIndicatorCard     *se
                                                         gint64                now);
 IocIndicatorStatus  ioc_indicator_card_get_status      (IocIndicatorCard     *self);
 const char         *ioc_indicator_card_get_status_text (IocIndicatorCard     *self);
+char               *ioc_indicator_card_describe        (IocIndicatorCard     *self);
 const char         *ioc_indicator_card_get_value_text  (IocIndicatorCard     *self);
 
 /* Shared by the indicator views */

@@ -129,6 +129,15 @@ test_stale_cards (void)
   g_test_message ("dl.revenue: %s", text);
   g_assert_true (g_str_has_prefix (text, "Not updated for "));
   g_assert_nonnull (strstr (text, "month"));
+  /* Its tooltip: name, status and the period of the value. */
+  {
+    g_autofree char *tooltip = ioc_indicator_card_describe (card);
+
+    g_test_message ("dl.revenue tooltip: %s", tooltip);
+    g_assert_nonnull (tooltip);
+    g_assert_nonnull (strstr (tooltip, text));
+    g_assert_nonnull (strstr (tooltip, "— value for "));
+  }
 
   /* Six months behind, although the value itself is within thresholds. */
   card = ioc_indicators_page_get_card (f.page, "mt.waste_collection");

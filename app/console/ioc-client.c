@@ -404,7 +404,7 @@ send_and_read_cb (GObject      *source,
   request->status = soup_message_get_status (request->msg);
   request->reason = g_strdup (soup_message_get_reason_phrase (request->msg));
 
-  g_task_run_in_thread (task, parse_answer_thread);
+  ioc_task_run_in_background (task, parse_answer_thread);
 }
 
 /* Sends @msg and parses the answer in a worker thread; see send_finish(). */

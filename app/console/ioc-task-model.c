@@ -466,7 +466,7 @@ page_cb (GObject      *source,
   decode = g_task_new (self, cancellable, decoded_cb, g_steal_pointer (&task));
   g_task_set_source_tag (decode, decode_thread);
   g_task_set_task_data (decode, data, (GDestroyNotify) decode_data_free);
-  g_task_run_in_thread (decode, decode_thread);
+  ioc_task_run_in_background (decode, decode_thread);
 }
 
 static void

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "ioc-action-request.h"
+#include "ioc-background.h"
 #include "ioc-category.h"
 #include "ioc-cluster.h"
 #include "ioc-commune.h"

@@ -9,6 +9,7 @@
 #include "ioc-boundary-layer.h"
 #include "ioc-choropleth-layer.h"
 #include "ioc-map-view.h"
+#include "ioc-scale-bar.h"
 #include "ioc-station-layer.h"
 #include "ioc-task-layer.h"
 #include "ioc-task-object.h"
@@ -186,7 +187,7 @@ struct _IocMapView
 
   GtkOverlay        *overlay;
   ShumateMap        *map;
-  ShumateScale      *scale;
+  IocScaleBar       *scale;
   GtkLabel          *attribution_label;
   GtkLabel          *status_label;
   GtkCheckButton    *tasks_check;
@@ -861,7 +862,7 @@ ioc_map_view_class_init (IocMapViewClass *klass)
                   0, NULL, NULL, NULL, G_TYPE_NONE, 1, G_TYPE_INT64);
 
   g_type_ensure (SHUMATE_TYPE_MAP);
-  g_type_ensure (SHUMATE_TYPE_SCALE);
+  g_type_ensure (IOC_TYPE_SCALE_BAR);
   gtk_widget_class_set_template_from_resource (widget_class, "/vn/gov/cantho/IocConsole/ioc-map-view.ui");
   gtk_widget_class_bind_template_child (widget_class, IocMapView, overlay);
   gtk_widget_class_bind_template_child (widget_class, IocMapView, map);
@@ -899,7 +900,7 @@ ioc_map_view_init (IocMapView *self)
   self->blank = blank_source_new ();
   shumate_viewport_set_reference_map_source (self->viewport, self->blank);
   shumate_viewport_set_min_zoom_level (self->viewport, 3);
-  g_object_set (self->scale, "viewport", self->viewport, NULL);
+  ioc_scale_bar_set_viewport (self->scale, self->viewport);
 
   self->choropleth_layer = ioc_boundary_layer_new (self->viewport);
   ioc_boundary_layer_set_line_width (self->choropleth_layer, 0.0);

@@ -11,6 +11,7 @@
 #include "ioc-event-stream.h"
 #include "ioc-boundary-layer.h"
 #include "ioc-map-view.h"
+#include "ioc-scale-bar.h"
 #include "ioc-task-model.h"
 
 /* The map in a real window under Xvfb, fed by a real demo iocd through the
@@ -649,6 +650,31 @@ test_texture_for_surface (void)
   cairo_surface_destroy (surface);
 }
 
+/* The scale: the largest round distance that fits, at the view's
+ * latitude (150.5 m a pixel at zoom 10 over Cần Thơ). */
+static void
+test_scale_bar (void)
+{
+  g_autoptr(ShumateViewport) viewport = shumate_viewport_new ();
+  GtkWidget *bar = g_object_ref_sink (ioc_scale_bar_new ());
+  const char *text;
+  double length;
+
+  ioc_scale_bar_set_viewport (IOC_SCALE_BAR (bar), viewport);
+  shumate_location_set_location (SHUMATE_LOCATION (viewport), 10.03, 105.77);
+  shumate_viewport_set_zoom_level (viewport, 10);
+  text = ioc_scale_bar_get_text (IOC_SCALE_BAR (bar), &length);
+  g_assert_cmpstr (text, ==, "20 km");
+  g_assert_cmpfloat_with_epsilon (length, 20000 / 150.54, 0.5);
+
+  shumate_viewport_set_zoom_level (viewport, 17);
+  text = ioc_scale_bar_get_text (IOC_SCALE_BAR (bar), &length);
+  g_assert_cmpstr (text, ==, "100 m");
+  g_assert_cmpfloat (length, <=, 140);
+  g_assert_cmpfloat (length, >, 140 / 2.5);
+  g_object_unref (bar);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -660,6 +686,7 @@ main (int    argc,
   adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
 
   g_test_add_func ("/map/texture-for-surface", test_texture_for_surface);
+  g_test_add_func ("/map/scale-bar", test_scale_bar);
   g_test_add_func ("/map/layers-toggle", test_layers_toggle);
   g_test_add_func ("/map/stations-drawn", test_stations_drawn);
   g_test_add_func ("/map/outlines-drawn", test_outlines_drawn);

@@ -16,7 +16,7 @@
  * authorities: it holds each server to a pinned certificate) cost that
  * much of the main loop; while the tasks load, one of them fell into the
  * frame that first draws the control room. With a default database of
- * another type, a connection is made in 0.1 ms.
+ * another type, a connection is made in under half a millisecond.
  *
  * This database asks the system's for everything (the base class runs the
  * asynchronous calls in a thread): other HTTPS clients in the process,

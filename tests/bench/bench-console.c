@@ -10,6 +10,7 @@
 
 #include "bench-state.h"
 #include "bench-stats.h"
+#include "console-test-utils.h"
 #include "iocd-test-utils.h"
 #include "ioc-window.h"
 
@@ -189,35 +190,6 @@ rss_mb (const char *field)
   return g_ascii_strtod (p + strlen (field) + 1, NULL) / 1024.0;
 }
 
-/* With IOC_TEST_SCREENSHOT_DIR set, what the window shows, as a PNG. */
-static void
-screenshot (GtkWidget  *window,
-            const char *name)
-{
-  const char *dir = g_getenv ("IOC_TEST_SCREENSHOT_DIR");
-  g_autofree char *path = NULL;
-  g_autoptr(GdkPaintable) paintable = NULL;
-  g_autoptr(GskRenderNode) node = NULL;
-  g_autoptr(GdkTexture) texture = NULL;
-  GtkSnapshot *snapshot;
-  int width = gtk_widget_get_width (window);
-  int height = gtk_widget_get_height (window);
-
-  if (dir == NULL)
-    return;
-  paintable = gtk_widget_paintable_new (window);
-  snapshot = gtk_snapshot_new ();
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
-  if (node == NULL)
-    return;
-  texture = gsk_renderer_render_texture (gtk_native_get_renderer (GTK_NATIVE (window)), node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
-  path = g_build_filename (dir, name, NULL);
-  gdk_texture_save_to_png (texture, path);
-  g_print ("    screenshot: %s\n", path);
-}
-
 static gboolean
 fingerprint_shown (gpointer data)
 {
@@ -394,7 +366,7 @@ measure_search (IocWindow  *window,
       wait_until (queue_settled, window, 30);
       next_frame (GTK_WIDGET (window));
       next_frame (GTK_WIDGET (window));
-      screenshot (GTK_WIDGET (window), "bench-console-search.png");
+      ioc_test_screenshot_widget (GTK_WIDGET (window), "bench-console-search.png");
       gtk_editable_set_text (entry, "");
       wait_until (queue_settled, window, 30);
     }
@@ -639,7 +611,7 @@ main (int   argc,
   ioc_queue_view_set_view (ioc_window_get_queue_view (operator_window), IOC_VIEW_ALL_OPEN);
   wait_until (queue_settled, operator_window, 60);
   next_frame (GTK_WIDGET (operator_window));
-  screenshot (GTK_WIDGET (operator_window), "bench-console-queue.png");
+  ioc_test_screenshot_widget (GTK_WIDGET (operator_window), "bench-console-queue.png");
   measure_search (operator_window, NULL);
   {
     g_autofree char *frames = bench_describe_latency (frame_ms);

@@ -23,7 +23,6 @@ struct _IocIndicatorCard
   IocObservation     *latest;
   IocIndicatorStatus  status;
   char               *status_text;
-  char               *period_text;    /* of the latest value */
   gboolean            compact;
 };
 
@@ -266,9 +265,6 @@ ioc_indicator_card_refresh (IocIndicatorCard *self,
     gtk_widget_add_css_class (GTK_WIDGET (self->value_label), "stale");
   else
     gtk_widget_remove_css_class (GTK_WIDGET (self->value_label), "stale");
-
-  g_free (self->period_text);
-  self->period_text = g_steal_pointer (&period);
 }
 
 void
@@ -388,7 +384,6 @@ ioc_indicator_card_dispose (GObject *object)
   g_clear_pointer (&self->indicator, ioc_indicator_unref);
   g_clear_pointer (&self->latest, ioc_observation_unref);
   g_clear_pointer (&self->status_text, g_free);
-  g_clear_pointer (&self->period_text, g_free);
 
   G_OBJECT_CLASS (ioc_indicator_card_parent_class)->dispose (object);
 }
@@ -429,14 +424,17 @@ ioc_indicator_card_class_init (IocIndicatorCardClass *klass)
 char *
 ioc_indicator_card_describe (IocIndicatorCard *self)
 {
+  const char *period;
+
   g_return_val_if_fail (IOC_IS_INDICATOR_CARD (self), NULL);
 
   if (self->indicator == NULL || self->status_text == NULL)
     return NULL;
-  if (self->period_text != NULL)
+  period = gtk_label_get_label (self->period_label);
+  if (*period != '\0')
     /* TRANSLATORS: a card's tooltip: the indicator's name, its status and the period of its latest value */
     return g_strdup_printf (_("%s\n%s — value for %s"), ioc_indicator_display_name (self->indicator),
-                            self->status_text, self->period_text);
+                            self->status_text, period);
   return g_strdup_printf ("%s\n%s", ioc_indicator_display_name (self->indicator), self->status_text);
 }
 

@@ -77,6 +77,15 @@ ioc_map_texture_new_for_surface (cairo_surface_t *surface)
   return gdk_memory_texture_new (width, height, GDK_MEMORY_B8G8R8A8, bytes, stride);
 }
 
+gboolean
+ioc_map_renderer_is_cairo (GtkWidget *widget)
+{
+  GtkNative *native = gtk_widget_get_native (widget);
+  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
+
+  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+}
+
 static void
 rotate_around_centre (const IocMapTransform *t,
                       double                 angle,
@@ -1245,15 +1254,6 @@ append_outlines_cairo (IocBoundaryLayer      *self,
   cairo_destroy (cr);
 }
 
-static gboolean
-renderer_is_cairo (GtkWidget *widget)
-{
-  GtkNative *native = gtk_widget_get_native (widget);
-  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
-
-  return renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
-}
-
 static void
 get_colours (GtkWidget *widget,
              GdkRGBA   *fg,
@@ -1401,7 +1401,7 @@ ioc_boundary_layer_snapshot (GtkWidget   *widget,
   if (self->line_width > 0.0)
     {
       /* Each renderer's fastest way (see "Outlines"). */
-      if (renderer_is_cairo (widget))
+      if (ioc_map_renderer_is_cairo (widget))
         append_outlines_cairo (self, snapshot, &t, reach_x, reach_y, &line);
       else
         {

@@ -51,6 +51,9 @@ void     ioc_map_transform_push_rotation (const IocMapTransform *transform,
 /* A texture of an ARGB32 image surface's pixels, in the format the cairo
  * renderer copies fastest. */
 GdkTexture *ioc_map_texture_new_for_surface (cairo_surface_t *surface);
+/* Whether @widget is drawn by GTK's cairo renderer (the software path),
+ * where the layers draw some things their own way. */
+gboolean    ioc_map_renderer_is_cairo       (GtkWidget       *widget);
 
 /*
  * Polygons from GeoJSON (a city boundary, districts, communes) drawn as

@@ -615,9 +615,7 @@ ensure_looks (IocTaskLayer *self)
 {
   GtkWidget *widget = GTK_WIDGET (self);
   int scale = gtk_widget_get_scale_factor (widget);
-  GtkNative *native = gtk_widget_get_native (widget);
-  GskRenderer *renderer = native != NULL ? gtk_native_get_renderer (native) : NULL;
-  gboolean cairo = renderer != NULL && GSK_IS_CAIRO_RENDERER (renderer);
+  gboolean cairo = ioc_map_renderer_is_cairo (widget);
 
   if (self->looks_valid && self->looks_scale == scale && self->looks_cairo == cairo)
     return;

@@ -1150,11 +1150,60 @@ append_outlines (IocBoundaryLayer      *self,
  * draws every texture node by copying the texture into a new cairo surface
  * and compositing it through the node's transformation: there the
  * segments cost about nine times the rest of the frame. Cairo strokes a
- * path itself, so there the segments in view are one path, stroked once
- * in one cairo node over the segments' bounds, with cairo's fast
- * antialiasing (its best costs more and looks the same on lines this
- * thin). On the GL renderer the texture nodes stay: a cairo node is an
- * upload there, and measured slower. */
+ * path itself, with cairo's fast antialiasing (its best costs more and
+ * looks the same on lines this thin). But a cairo node is drawn through a
+ * new surface of its bounds, cleared and composited whatever the node
+ * holds: one node over the whole view cost 6 ms a frame at zooms 11 to 13,
+ * as much as the strokes (p95 of the map benchmark). So the view is cut in
+ * cells of OUTLINE_CELL_PX, each segment goes to the cell of its middle,
+ * and each cell's segments are one path stroked in one node over their
+ * own bounds: the surfaces cover where the lines are. A line cut between
+ * two cells ends in a round cap on both sides, which is the round join it
+ * would have had. On the GL renderer the texture nodes stay: a cairo node
+ * is an upload there, and measured slower. */
+
+/* 128 and 384 px measured no better; 64 px worse. */
+#define OUTLINE_CELL_PX 256.0
+
+typedef struct {
+  GArray  *runs;   /* each run: its vertex count, then its vertices' x, y */
+  guint    run;    /* where the open run starts in runs */
+  guint64  last;   /* the segment that went last to this cell */
+  double   min_x, min_y, max_x, max_y;
+} OutlineCell;
+
+static void
+outline_cell_add (OutlineCell *cell,
+                  guint64      segment,
+                  double       ax,
+                  double       ay,
+                  double       bx,
+                  double       by)
+{
+  if (cell->runs == NULL)
+    {
+      cell->runs = g_array_new (FALSE, FALSE, sizeof (double));
+      cell->min_x = cell->min_y = G_MAXDOUBLE;
+      cell->max_x = cell->max_y = -G_MAXDOUBLE;
+    }
+  /* A run goes on while the ring's segments stay in the cell. */
+  if (cell->runs->len == 0 || cell->last + 1 != segment)
+    {
+      double start[3] = { 1.0, ax, ay };
+
+      cell->run = cell->runs->len;
+      g_array_append_vals (cell->runs, start, 3);
+    }
+  g_array_index (cell->runs, double, cell->run) += 1.0;
+  g_array_append_val (cell->runs, bx);
+  g_array_append_val (cell->runs, by);
+  cell->last = segment;
+  cell->min_x = MIN (cell->min_x, MIN (ax, bx));
+  cell->max_x = MAX (cell->max_x, MAX (ax, bx));
+  cell->min_y = MIN (cell->min_y, MIN (ay, by));
+  cell->max_y = MAX (cell->max_y, MAX (ay, by));
+}
+
 static void
 append_outlines_cairo (IocBoundaryLayer      *self,
                        GtkSnapshot           *snapshot,
@@ -1167,18 +1216,14 @@ append_outlines_cairo (IocBoundaryLayer      *self,
   double pad = self->line_width + 1.0;
   double x0 = t->width / 2.0 - reach_x - pad, x1 = t->width / 2.0 + reach_x + pad;
   double y0 = t->height / 2.0 - reach_y - pad, y1 = t->height / 2.0 + reach_y + pad;
-  double min_x = G_MAXDOUBLE, min_y = G_MAXDOUBLE, max_x = -G_MAXDOUBLE, max_y = -G_MAXDOUBLE;
-  g_autoptr(GArray) runs = g_array_new (FALSE, FALSE, sizeof (double));
-  cairo_t *cr;
+  int nx = (int) ceil ((x1 - x0) / OUTLINE_CELL_PX), ny = (int) ceil ((y1 - y0) / OUTLINE_CELL_PX);
+  g_autofree OutlineCell *cells = g_new0 (OutlineCell, nx * ny);
+  guint64 segment = 0;
 
-  /* The runs of consecutive segments in view, each as its vertex count
-   * followed by its vertices' x, y. */
   for (guint r = 0; r < level->len; r++)
     {
       const Ring *ring = &g_array_index (level, Ring, r);
       double px, py;
-      guint run = 0;
-      gboolean open = FALSE;
 
       if (ring->max_x * t->scale - t->offset_x < x0 || ring->min_x * t->scale - t->offset_x > x1 ||
           ring->max_y * t->scale - t->offset_y < y0 || ring->min_y * t->scale - t->offset_y > y1)
@@ -1188,70 +1233,63 @@ append_outlines_cairo (IocBoundaryLayer      *self,
       py = ring->xy[1] * t->scale - t->offset_y;
       /* The last segment closes the ring (nothing when GeoJSON repeated
        * the first vertex). */
-      for (guint k = 1; k <= ring->n; k++)
+      for (guint k = 1; k <= ring->n; k++, segment++)
         {
           guint i = k % ring->n;
           double x = ring->xy[2 * i] * t->scale - t->offset_x;
           double y = ring->xy[2 * i + 1] * t->scale - t->offset_y;
 
-          if (MAX (px, x) < x0 || MIN (px, x) > x1 || MAX (py, y) < y0 || MIN (py, y) > y1)
-            open = FALSE;
-          else
+          if (!(MAX (px, x) < x0 || MIN (px, x) > x1 || MAX (py, y) < y0 || MIN (py, y) > y1))
             {
-              if (!open)
-                {
-                  double start[3] = { 1.0, px, py };
+              int cx = CLAMP ((int) (((px + x) / 2.0 - x0) / OUTLINE_CELL_PX), 0, nx - 1);
+              int cy = CLAMP ((int) (((py + y) / 2.0 - y0) / OUTLINE_CELL_PX), 0, ny - 1);
 
-                  run = runs->len;
-                  g_array_append_vals (runs, start, 3);
-                  min_x = MIN (min_x, px);
-                  max_x = MAX (max_x, px);
-                  min_y = MIN (min_y, py);
-                  max_y = MAX (max_y, py);
-                  open = TRUE;
-                }
-              g_array_index (runs, double, run) += 1.0;
-              g_array_append_val (runs, x);
-              g_array_append_val (runs, y);
-              min_x = MIN (min_x, x);
-              max_x = MAX (max_x, x);
-              min_y = MIN (min_y, y);
-              max_y = MAX (max_y, y);
+              outline_cell_add (&cells[cy * nx + cx], segment, px, py, x, y);
               self->n_segments_drawn++;
             }
           px = x;
           py = y;
         }
+      /* No run goes on from one ring to the next. */
+      segment++;
     }
-  if (runs->len == 0)
-    return;
 
-  /* Within the view: what lies beyond is never seen. */
-  min_x = floor (MAX (min_x - pad, x0));
-  min_y = floor (MAX (min_y - pad, y0));
-  max_x = ceil (MIN (max_x + pad, x1));
-  max_y = ceil (MIN (max_y + pad, y1));
-  if (max_x <= min_x || max_y <= min_y)
-    return;
-
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (min_x, min_y, max_x - min_x, max_y - min_y));
-  cairo_set_line_width (cr, self->line_width);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
-  cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
-  gdk_cairo_set_source_rgba (cr, colour);
-  for (guint i = 0; i < runs->len;)
+  for (int c = 0; c < nx * ny; c++)
     {
-      const double *v = &g_array_index (runs, double, i);
-      guint n = (guint) v[0];
+      OutlineCell *cell = &cells[c];
+      double min_x, min_y, max_x, max_y;
+      cairo_t *cr;
 
-      cairo_move_to (cr, v[1], v[2]);
-      for (guint k = 1; k < n; k++)
-        cairo_line_to (cr, v[1 + 2 * k], v[2 + 2 * k]);
-      i += 1 + 2 * n;
+      if (cell->runs == NULL)
+        continue;
+      /* Within the view: what lies beyond is never seen. */
+      min_x = floor (MAX (cell->min_x - pad, x0));
+      min_y = floor (MAX (cell->min_y - pad, y0));
+      max_x = ceil (MIN (cell->max_x + pad, x1));
+      max_y = ceil (MIN (cell->max_y + pad, y1));
+      if (max_x > min_x && max_y > min_y)
+        {
+          cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (min_x, min_y, max_x - min_x, max_y - min_y));
+          cairo_set_line_width (cr, self->line_width);
+          cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+          cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+          cairo_set_antialias (cr, CAIRO_ANTIALIAS_FAST);
+          gdk_cairo_set_source_rgba (cr, colour);
+          for (guint i = 0; i < cell->runs->len;)
+            {
+              const double *v = &g_array_index (cell->runs, double, i);
+              guint n = (guint) v[0];
+
+              cairo_move_to (cr, v[1], v[2]);
+              for (guint k = 1; k < n; k++)
+                cairo_line_to (cr, v[1 + 2 * k], v[2 + 2 * k]);
+              i += 1 + 2 * n;
+            }
+          cairo_stroke (cr);
+          cairo_destroy (cr);
+        }
+      g_array_unref (cell->runs);
     }
-  cairo_stroke (cr);
-  cairo_destroy (cr);
 }
 
 static void

@@ -15,7 +15,11 @@ G_BEGIN_DECLS
  * 100,000 tasks) and announces the result as ONE items-changed covering
  * only the rows that differ. An incremental GtkFilterListModel announces
  * hundreds of small changes, each one a relayout of the list and a frame,
- * so the filtered list was complete only seconds later. */
+ * so the filtered list was complete only seconds later.
+ *
+ * A long pass is shared between the calling thread and helper threads
+ * while the calling thread waits: the match function is called from those
+ * threads too, and must only read the tasks and its own settings. */
 
 #define IOC_TYPE_QUEUE_FILTER_MODEL (ioc_queue_filter_model_get_type ())
 G_DECLARE_FINAL_TYPE (IocQueueFilterModel, ioc_queue_filter_model, IOC, QUEUE_FILTER_MODEL, GObject)

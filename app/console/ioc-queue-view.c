@@ -208,6 +208,8 @@ text_matches (const char *folded_text,
   return TRUE;
 }
 
+/* Called from the filter model's helper threads too, while the main
+ * thread waits for them: it only reads. */
 static gboolean
 match_func (IocTaskObject *object,
             gpointer       user_data)

@@ -13,12 +13,14 @@
  * a list view sees them, through nothing but their signals. */
 
 #define N_TASKS 2000
+/* Enough for the filter model to share its passes with helper threads. */
+#define N_TASKS_SHARED 30000
 
 typedef struct {
   guint  threshold;  /* a task's weight (its rating) is below it */
   guint  modulus;    /* and its id % modulus is remainder; 0: any id */
   guint  remainder;
-  guint  calls;
+  guint  calls;      /* atomic: the filter model's helper threads call too */
 } Matcher;
 
 typedef struct {
@@ -33,6 +35,7 @@ typedef struct {
   GHashTable          *expected;   /* the tasks the test selected and still expects selected */
   guint                n_selection_changes;
   gint64               next_id;
+  guint                n_tasks;
 } Fixture;
 
 static gboolean
@@ -42,7 +45,7 @@ match_cb (IocTaskObject *object,
   Matcher *m = user_data;
   IocTask *task = ioc_task_object_get_task (object);
 
-  m->calls++;
+  g_atomic_int_inc (&m->calls);
   if (task->rating >= m->threshold)
     return FALSE;
   return m->modulus == 0 || task->id % m->modulus == m->remainder;
@@ -134,8 +137,9 @@ static void
 fixture_set_up (Fixture       *f,
                 gconstpointer  data)
 {
+  f->n_tasks = data != NULL ? GPOINTER_TO_UINT (data) : N_TASKS;
   f->store = g_list_store_new (IOC_TYPE_TASK_OBJECT);
-  add_tasks (f, 0, 0, N_TASKS);
+  add_tasks (f, 0, 0, f->n_tasks);
   f->matcher.threshold = 500;
   f->filter = ioc_queue_filter_model_new (match_cb, &f->matcher);
   f->items = g_ptr_array_new_with_free_func (g_object_unref);
@@ -192,7 +196,7 @@ refilter (Fixture         *f,
   guint shown = g_list_model_get_n_items (G_LIST_MODEL (f->filter));
   guint total = g_list_model_get_n_items (G_LIST_MODEL (f->store));
 
-  f->matcher.calls = 0;
+  g_atomic_int_set (&f->matcher.calls, 0);
   ioc_queue_filter_model_refilter (f->filter, change);
   /* MORE_STRICT asks only about the rows shown, LESS_STRICT only about the hidden. */
   if (change == GTK_FILTER_CHANGE_MORE_STRICT)
@@ -290,7 +294,7 @@ test_filter_refilter (Fixture       *f,
   f->matcher.modulus = 0;
   refilter (f, GTK_FILTER_CHANGE_LESS_STRICT);
   check_filter (f);
-  g_assert_cmpuint (f->items->len, ==, N_TASKS);
+  g_assert_cmpuint (f->items->len, ==, f->n_tasks);
 }
 
 static void
@@ -727,6 +731,8 @@ main (int   argc,
   g_test_init (&argc, &argv, NULL);
 
   g_test_add ("/queue/filter/refilter", Fixture, NULL, fixture_set_up, test_filter_refilter, fixture_tear_down);
+  g_test_add ("/queue/filter/refilter-shared", Fixture, GUINT_TO_POINTER (N_TASKS_SHARED),
+              fixture_set_up, test_filter_refilter, fixture_tear_down);
   g_test_add ("/queue/filter/store-changes", Fixture, NULL, fixture_set_up, test_filter_store_changes, fixture_tear_down);
   g_test_add ("/queue/selection/rows", Fixture, NULL, fixture_set_up, test_selection_rows, fixture_tear_down);
   g_test_add ("/queue/selection/kept", Fixture, NULL, fixture_set_up, test_selection_kept, fixture_tear_down);

@@ -5,13 +5,22 @@
 
 #include "ioc-state-label.h"
 
+/* The queue keeps some 200 rows, each with two of these, and a search
+ * rebinds every one of them. A GtkLabel lays its new text out to be
+ * measured: 400 texts shaped in the frame that shows the search, where
+ * the pills say one of a few dozen things. So the size of a text is kept
+ * per font and measured once, and the text is laid out only to be drawn. */
+
 struct _IocStateLabel
 {
-  GtkWidget  parent_instance;
+  GtkWidget    parent_instance;
 
-  GtkLabel  *label;
-  char      *state_class;
-  gboolean   overdue;
+  char        *label;
+  char        *state_class;
+  gboolean     overdue;
+  PangoLayout *layout;         /* made when first drawn */
+  guint        layout_serial;  /* of the Pango context it was made with */
+  gboolean     layout_stale;   /* the text changed since */
 };
 
 G_DEFINE_FINAL_TYPE (IocStateLabel, ioc_state_label, GTK_TYPE_WIDGET)
@@ -26,6 +35,161 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
+/* ---- Sizes, per font ----------------------------------------------------- */
+
+/* Enough for the states, and the times left of the rows kept, many times. */
+#define MAX_WIDTHS_PER_FONT 4096
+
+typedef struct {
+  int         line_height;
+  GHashTable *widths;   /* text → width in pixels, as a pointer */
+} FontSizes;
+
+static GHashTable *font_sizes;  /* PangoFontDescription → FontSizes */
+
+static void
+font_sizes_free (gpointer data)
+{
+  FontSizes *sizes = data;
+
+  g_hash_table_unref (sizes->widths);
+  g_free (sizes);
+}
+
+static FontSizes *
+get_font_sizes (GtkWidget *widget)
+{
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  FontSizes *sizes;
+
+  if (font_sizes == NULL)
+    font_sizes = g_hash_table_new_full ((GHashFunc) pango_font_description_hash,
+                                        (GEqualFunc) pango_font_description_equal,
+                                        (GDestroyNotify) pango_font_description_free, font_sizes_free);
+  sizes = g_hash_table_lookup (font_sizes, font);
+  if (sizes == NULL)
+    {
+      PangoFontMetrics *metrics = pango_context_get_metrics (context, font, NULL);
+
+      sizes = g_new0 (FontSizes, 1);
+      sizes->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
+                                              pango_font_metrics_get_descent (metrics));
+      sizes->widths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      pango_font_metrics_unref (metrics);
+      g_hash_table_insert (font_sizes, pango_font_description_copy (font), sizes);
+    }
+  return sizes;
+}
+
+static int
+text_width (IocStateLabel *self)
+{
+  FontSizes *sizes = get_font_sizes (GTK_WIDGET (self));
+  gpointer value;
+  int width;
+
+  if (g_hash_table_lookup_extended (sizes->widths, self->label, NULL, &value))
+    return GPOINTER_TO_INT (value);
+
+  /* Laid out as it will be drawn: with the style's features (tabular
+   * figures) as well as its font. */
+  {
+    g_autoptr(PangoLayout) layout = gtk_widget_create_pango_layout (GTK_WIDGET (self), self->label);
+
+    pango_layout_get_pixel_size (layout, &width, NULL);
+  }
+  if (g_hash_table_size (sizes->widths) >= MAX_WIDTHS_PER_FONT)
+    g_hash_table_remove_all (sizes->widths);
+  g_hash_table_insert (sizes->widths, g_strdup (self->label), GINT_TO_POINTER (width));
+  return width;
+}
+
+static void
+ioc_state_label_measure (GtkWidget      *widget,
+                         GtkOrientation  orientation,
+                         int             for_size,
+                         int            *minimum,
+                         int            *natural,
+                         int            *minimum_baseline,
+                         int            *natural_baseline)
+{
+  IocStateLabel *self = IOC_STATE_LABEL (widget);
+
+  if (self->label == NULL || *self->label == '\0')
+    *minimum = *natural = 0;
+  else if (orientation == GTK_ORIENTATION_VERTICAL)
+    *minimum = *natural = get_font_sizes (widget)->line_height;
+  else
+    *minimum = *natural = text_width (self);
+}
+
+static void
+ioc_state_label_snapshot (GtkWidget   *widget,
+                          GtkSnapshot *snapshot)
+{
+  IocStateLabel *self = IOC_STATE_LABEL (widget);
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  int height = gtk_widget_get_height (widget);
+  int text_height;
+  GdkRGBA color;
+
+  if (self->label == NULL || *self->label == '\0')
+    return;
+
+  if (self->layout == NULL || self->layout_serial != pango_context_get_serial (context))
+    {
+      g_clear_object (&self->layout);
+      self->layout = gtk_widget_create_pango_layout (widget, self->label);
+      self->layout_serial = pango_context_get_serial (context);
+      self->layout_stale = FALSE;
+    }
+  else if (self->layout_stale)
+    {
+      pango_layout_set_text (self->layout, self->label, -1);
+      self->layout_stale = FALSE;
+    }
+  pango_layout_get_pixel_size (self->layout, NULL, &text_height);
+
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, (height - text_height) / 2));
+  gtk_snapshot_append_layout (snapshot, self->layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
+
+static void
+ioc_state_label_css_changed (GtkWidget         *widget,
+                             GtkCssStyleChange *change)
+{
+  IocStateLabel *self = IOC_STATE_LABEL (widget);
+
+  GTK_WIDGET_CLASS (ioc_state_label_parent_class)->css_changed (widget, change);
+  /* Another font, or other features: laid out again when drawn. The
+   * sizes are kept per font. */
+  g_clear_object (&self->layout);
+}
+
+/* ---- Properties ------------------------------------------------------------ */
+
+static void
+set_label (IocStateLabel *self,
+           const char    *label)
+{
+  if (g_strcmp0 (self->label, label) == 0)
+    return;
+
+  g_free (self->label);
+  self->label = g_strdup (label);
+  self->layout_stale = TRUE;
+  gtk_accessible_update_property (GTK_ACCESSIBLE (self), GTK_ACCESSIBLE_PROPERTY_LABEL, self->label, -1);
+  gtk_widget_queue_resize (GTK_WIDGET (self));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_LABEL]);
+}
+
 static void
 set_state_class (IocStateLabel *self,
                  const char    *state_class)
@@ -33,14 +197,14 @@ set_state_class (IocStateLabel *self,
   if (g_strcmp0 (self->state_class, state_class) == 0)
     return;
 
-  if (self->state_class != NULL)
-    gtk_widget_remove_css_class (GTK_WIDGET (self->label), self->state_class);
+  if (self->state_class != NULL && *self->state_class)
+    gtk_widget_remove_css_class (GTK_WIDGET (self), self->state_class);
   g_free (self->state_class);
   self->state_class = g_strdup (state_class);
   if (self->state_class != NULL && *self->state_class)
     {
-      gtk_widget_add_css_class (GTK_WIDGET (self->label), self->state_class);
-      gtk_widget_add_css_class (GTK_WIDGET (self->label), "state-pill");
+      gtk_widget_add_css_class (GTK_WIDGET (self), self->state_class);
+      gtk_widget_add_css_class (GTK_WIDGET (self), "state-pill");
     }
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_STATE_CLASS]);
 }
@@ -54,9 +218,9 @@ set_overdue (IocStateLabel *self,
 
   self->overdue = overdue;
   if (overdue)
-    gtk_widget_add_css_class (GTK_WIDGET (self->label), "overdue");
+    gtk_widget_add_css_class (GTK_WIDGET (self), "overdue");
   else
-    gtk_widget_remove_css_class (GTK_WIDGET (self->label), "overdue");
+    gtk_widget_remove_css_class (GTK_WIDGET (self), "overdue");
   g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_OVERDUE]);
 }
 
@@ -71,7 +235,7 @@ ioc_state_label_get_property (GObject    *object,
   switch (prop_id)
     {
     case PROP_LABEL:
-      g_value_set_string (value, gtk_label_get_label (self->label));
+      g_value_set_string (value, self->label);
       break;
     case PROP_STATE_CLASS:
       g_value_set_string (value, self->state_class);
@@ -95,7 +259,7 @@ ioc_state_label_set_property (GObject      *object,
   switch (prop_id)
     {
     case PROP_LABEL:
-      gtk_label_set_label (self->label, g_value_get_string (value));
+      set_label (self, g_value_get_string (value));
       break;
     case PROP_STATE_CLASS:
       set_state_class (self, g_value_get_string (value));
@@ -109,14 +273,15 @@ ioc_state_label_set_property (GObject      *object,
 }
 
 static void
-ioc_state_label_dispose (GObject *object)
+ioc_state_label_finalize (GObject *object)
 {
   IocStateLabel *self = IOC_STATE_LABEL (object);
 
-  g_clear_pointer ((GtkWidget **) &self->label, gtk_widget_unparent);
-  g_clear_pointer (&self->state_class, g_free);
+  g_clear_object (&self->layout);
+  g_free (self->label);
+  g_free (self->state_class);
 
-  G_OBJECT_CLASS (ioc_state_label_parent_class)->dispose (object);
+  G_OBJECT_CLASS (ioc_state_label_parent_class)->finalize (object);
 }
 
 static void
@@ -127,11 +292,14 @@ ioc_state_label_class_init (IocStateLabelClass *klass)
 
   object_class->get_property = ioc_state_label_get_property;
   object_class->set_property = ioc_state_label_set_property;
-  object_class->dispose = ioc_state_label_dispose;
+  object_class->finalize = ioc_state_label_finalize;
+  widget_class->measure = ioc_state_label_measure;
+  widget_class->snapshot = ioc_state_label_snapshot;
+  widget_class->css_changed = ioc_state_label_css_changed;
 
   properties[PROP_LABEL] =
     g_param_spec_string ("label", NULL, NULL, NULL,
-                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+                         G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   properties[PROP_STATE_CLASS] =
     g_param_spec_string ("state-class", NULL, NULL, NULL,
                          G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
@@ -140,16 +308,15 @@ ioc_state_label_class_init (IocStateLabelClass *klass)
                           G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BIN_LAYOUT);
-  gtk_widget_class_set_css_name (widget_class, "iocstatelabel");
+  /* Styled as labels are: the theme's colours and the pills' classes. */
+  gtk_widget_class_set_css_name (widget_class, "label");
+  gtk_widget_class_set_accessible_role (widget_class, GTK_ACCESSIBLE_ROLE_LABEL);
 }
 
 static void
 ioc_state_label_init (IocStateLabel *self)
 {
-  self->label = GTK_LABEL (gtk_label_new (NULL));
-  gtk_label_set_xalign (self->label, 0);
-  gtk_widget_set_halign (GTK_WIDGET (self->label), GTK_ALIGN_START);
-  gtk_widget_add_css_class (GTK_WIDGET (self->label), "numeric");
-  gtk_widget_set_parent (GTK_WIDGET (self->label), GTK_WIDGET (self));
+  /* A pill as wide as its text, at the start of its cell. */
+  gtk_widget_set_halign (GTK_WIDGET (self), GTK_ALIGN_START);
+  gtk_widget_add_css_class (GTK_WIDGET (self), "numeric");
 }

@@ -139,10 +139,10 @@ ioc_queue_row_init (IocQueueRow *self)
 /* The model and its selection */
 
 /* A list view makes a widget for each of its first 200 or so rows at once:
- * growing from few rows to many, the model lets it have this many more per
+ * growing from few rows to many, the model lets it have a few more per
  * frame, so that no frame builds them all (see ioc_queue_selection_reveal_more). */
-#define REVEAL_STEP 32
-#define REVEAL_ALL  256
+#define REVEAL_STEP IOC_QUEUE_SELECTION_REVEAL_STEP
+#define REVEAL_ALL  IOC_QUEUE_SELECTION_REVEAL_ALL
 
 struct _IocQueueSelection
 {

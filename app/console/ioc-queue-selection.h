@@ -41,9 +41,15 @@ IocTaskObject     *ioc_queue_selection_get_task     (IocQueueSelection *self,
 IocTaskObject     *ioc_queue_selection_get_lone_selected (IocQueueSelection *self);
 /* The selected tasks in list order (transfer container, items referenced). */
 GPtrArray         *ioc_queue_selection_get_selected (IocQueueSelection *self);
-/* Growing from few rows to many, the list view sees 32 more rows per call
- * (one a frame) until it has 256, then all of them: building 200 rows of
- * cells in one frame stalled the window for over 100 ms. */
+/* Growing from few rows to many, the list view sees
+ * IOC_QUEUE_SELECTION_REVEAL_STEP more rows per call (one a frame) until it
+ * has IOC_QUEUE_SELECTION_REVEAL_ALL, then all of them: building 200 rows
+ * of cells in one frame stalled the window for over 100 ms, and 32 rows
+ * took 27-42 ms of a frame (GTK makes ten widgets a row, each with its
+ * controllers). Eight rows take 3-14 ms; the first screen of rows fills
+ * in five frames. */
+#define IOC_QUEUE_SELECTION_REVEAL_STEP 8
+#define IOC_QUEUE_SELECTION_REVEAL_ALL  256
 gboolean           ioc_queue_selection_get_revealing (IocQueueSelection *self);
 /* Returns whether rows remain to be revealed. */
 gboolean           ioc_queue_selection_reveal_more  (IocQueueSelection *self);

@@ -136,11 +136,29 @@ static gint64 longest_frame_at;
 static guint longest_frame_tasks;
 static IocTaskModel *frame_model;
 
+/* Where a frame's time went: the ends of its phases, each noted by a
+ * handler that runs after GTK's own (tick callbacks and animations in
+ * "update", size allocation in "layout", snapshot and rendering in
+ * "paint"); what follows "paint" is handing the frame to the display. */
+enum { PHASE_UPDATE, PHASE_LAYOUT, PHASE_PAINT, N_PHASES };
+static const char * const phase_signals[N_PHASES] = { "update", "layout", "paint" };
+static gint64 phase_end[N_PHASES];
+static double longest_frame_phases[N_PHASES + 1];
+
+static void
+on_phase_end_cb (GdkFrameClock *clock,
+                 gpointer       data)
+{
+  phase_end[GPOINTER_TO_INT (data)] = g_get_monotonic_time ();
+}
+
 static void
 on_before_paint_cb (GdkFrameClock *clock,
                     gpointer       data)
 {
   frame_start = g_get_monotonic_time ();
+  for (guint p = 0; p < N_PHASES; p++)
+    phase_end[p] = frame_start;
 }
 
 static void
@@ -154,6 +172,16 @@ on_after_paint_cb (GdkFrameClock *clock,
       g_array_append_val (frame_ms, ms);
       if (ms > longest_frame_ms)
         {
+          gint64 previous = frame_start;
+
+          /* A phase that did not run ends where the one before it did. */
+          for (guint p = 0; p < N_PHASES; p++)
+            {
+              phase_end[p] = MAX (phase_end[p], previous);
+              longest_frame_phases[p] = (phase_end[p] - previous) / 1000.0;
+              previous = phase_end[p];
+            }
+          longest_frame_phases[N_PHASES] = (last_paint - previous) / 1000.0;
           longest_frame_ms = ms;
           longest_frame_at = last_paint;
           longest_frame_tasks = frame_model ? g_list_model_get_n_items (ioc_task_model_get_list (frame_model)) : 0;
@@ -572,6 +600,9 @@ main (int   argc,
                     G_CALLBACK (on_after_paint_cb), NULL);
   g_signal_connect (gtk_widget_get_frame_clock (GTK_WIDGET (operator_window)), "before-paint",
                     G_CALLBACK (on_before_paint_cb), NULL);
+  for (guint p = 0; p < N_PHASES; p++)
+    g_signal_connect_after (gtk_widget_get_frame_clock (GTK_WIDGET (operator_window)), phase_signals[p],
+                            G_CALLBACK (on_phase_end_cb), GINT_TO_POINTER (p));
   frame_ms = g_array_new (FALSE, FALSE, sizeof (double));
   frame_model = ioc_window_get_model (operator_window);
   stalls_start (&stalls);
@@ -602,6 +633,9 @@ main (int   argc,
     g_print ("    frames while loading (layout, paint): %s\n", frames);
     g_print ("    longest frame %.1f ms, %.2f s after signing in (monotonic %.3f s), with %u tasks in\n",
              longest_frame_ms, (longest_frame_at - start) / 1e6, longest_frame_at / 1e6, longest_frame_tasks);
+    g_print ("    its phases: update %.1f ms, layout %.1f ms, paint %.1f ms, then %.1f ms to the display\n",
+             longest_frame_phases[PHASE_UPDATE], longest_frame_phases[PHASE_LAYOUT],
+             longest_frame_phases[PHASE_PAINT], longest_frame_phases[N_PHASES]);
     g_array_set_size (frame_ms, 0);
     frame_model = NULL;
   }

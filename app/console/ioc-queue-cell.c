@@ -21,12 +21,53 @@ struct _IocQueueCell
 
 G_DEFINE_FINAL_TYPE (IocQueueCell, ioc_queue_cell, GTK_TYPE_WIDGET)
 
-/* The line height of the last font asked about: the cells of a queue
- * share one font, and pango_context_get_metrics() loads the font's
+/* A line's height per font: pango_context_get_metrics() loads the font's
  * metrics each time (a fifth of a millisecond for each of the 200 new
- * cells of the first frame). */
-static PangoFontDescription *shared_font;
-static int shared_line_height;
+ * cells of the first frame), and a queue shows a handful of fonts. */
+static GHashTable *line_heights;  /* PangoFontDescription → height, as a pointer */
+
+int
+ioc_queue_cell_get_line_height (GtkWidget *widget)
+{
+  PangoContext *context = gtk_widget_get_pango_context (widget);
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  gpointer value;
+  PangoFontMetrics *metrics;
+  int height;
+
+  if (line_heights == NULL)
+    line_heights = g_hash_table_new_full ((GHashFunc) pango_font_description_hash,
+                                          (GEqualFunc) pango_font_description_equal,
+                                          (GDestroyNotify) pango_font_description_free, NULL);
+  if (g_hash_table_lookup_extended (line_heights, font, NULL, &value))
+    return GPOINTER_TO_INT (value);
+
+  metrics = pango_context_get_metrics (context, font, NULL);
+  height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) + pango_font_metrics_get_descent (metrics));
+  pango_font_metrics_unref (metrics);
+  g_hash_table_insert (line_heights, pango_font_description_copy (font), GINT_TO_POINTER (height));
+  return height;
+}
+
+void
+ioc_queue_cell_append_layout (GtkWidget   *widget,
+                              GtkSnapshot *snapshot,
+                              PangoLayout *layout)
+{
+  PangoRectangle logical;
+  GdkRGBA color;
+
+  pango_layout_get_extents (layout, NULL, &logical);
+G_GNUC_BEGIN_IGNORE_DEPRECATIONS
+  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
+G_GNUC_END_IGNORE_DEPRECATIONS
+
+  gtk_snapshot_save (snapshot);
+  gtk_snapshot_translate (snapshot,
+                          &GRAPHENE_POINT_INIT (0, (gtk_widget_get_height (widget) - PANGO_PIXELS (logical.height)) / 2));
+  gtk_snapshot_append_layout (snapshot, layout, &color);
+  gtk_snapshot_restore (snapshot);
+}
 
 static int
 line_height (IocQueueCell *self)
@@ -37,20 +78,7 @@ line_height (IocQueueCell *self)
   /* The font changes with the style (the text-scale setting, a theme). */
   if (self->height_serial != serial || self->line_height <= 0)
     {
-      const PangoFontDescription *font = pango_context_get_font_description (context);
-
-      if (shared_font == NULL || font == NULL || !pango_font_description_equal (font, shared_font))
-        {
-          PangoFontMetrics *metrics = pango_context_get_metrics (context, NULL, NULL);
-
-          shared_line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
-                                                  pango_font_metrics_get_descent (metrics));
-          pango_font_metrics_unref (metrics);
-          g_clear_pointer (&shared_font, pango_font_description_free);
-          if (font != NULL)
-            shared_font = pango_font_description_copy (font);
-        }
-      self->line_height = shared_line_height;
+      self->line_height = ioc_queue_cell_get_line_height (GTK_WIDGET (self));
       self->height_serial = serial;
     }
   return self->line_height;
@@ -79,9 +107,6 @@ ioc_queue_cell_snapshot (GtkWidget   *widget,
   IocQueueCell *self = IOC_QUEUE_CELL (widget);
   PangoContext *context = gtk_widget_get_pango_context (widget);
   int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
-  PangoRectangle logical;
-  GdkRGBA color;
 
   if (self->dirty)
     {
@@ -102,16 +127,7 @@ ioc_queue_cell_snapshot (GtkWidget   *widget,
       self->layout_serial = pango_context_get_serial (context);
     }
   pango_layout_set_width (self->layout, width * PANGO_SCALE);
-  pango_layout_get_extents (self->layout, NULL, &logical);
-
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
-G_GNUC_END_IGNORE_DEPRECATIONS
-
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, (height - PANGO_PIXELS (logical.height)) / 2));
-  gtk_snapshot_append_layout (snapshot, self->layout, &color);
-  gtk_snapshot_restore (snapshot);
+  ioc_queue_cell_append_layout (widget, snapshot, self->layout);
 }
 
 static void

@@ -28,4 +28,12 @@ void        ioc_queue_cell_set_text (IocQueueCell *self,
                                      const char   *text);
 const char *ioc_queue_cell_get_text (IocQueueCell *self);
 
+/* For the queue's other cells (IocStateLabel): one line of @widget's font,
+ * its metrics loaded once per font, and @layout drawn at the widget's
+ * start, centred on its height, in its colour. */
+int         ioc_queue_cell_get_line_height (GtkWidget   *widget);
+void        ioc_queue_cell_append_layout   (GtkWidget   *widget,
+                                            GtkSnapshot *snapshot,
+                                            PangoLayout *layout);
+
 G_END_DECLS

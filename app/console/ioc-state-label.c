@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include "ioc-queue-cell.h"
 #include "ioc-state-label.h"
 
 /* The queue keeps some 200 rows, each with two of these, and a search
@@ -35,61 +36,34 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 
-/* ---- Sizes, per font ----------------------------------------------------- */
+/* ---- Widths, per font ---------------------------------------------------- */
 
 /* Enough for the states, and the times left of the rows kept, many times. */
 #define MAX_WIDTHS_PER_FONT 4096
 
-typedef struct {
-  int         line_height;
-  GHashTable *widths;   /* text → width in pixels, as a pointer */
-} FontSizes;
-
-static GHashTable *font_sizes;  /* PangoFontDescription → FontSizes */
-
-static void
-font_sizes_free (gpointer data)
-{
-  FontSizes *sizes = data;
-
-  g_hash_table_unref (sizes->widths);
-  g_free (sizes);
-}
-
-static FontSizes *
-get_font_sizes (GtkWidget *widget)
-{
-  PangoContext *context = gtk_widget_get_pango_context (widget);
-  const PangoFontDescription *font = pango_context_get_font_description (context);
-  FontSizes *sizes;
-
-  if (font_sizes == NULL)
-    font_sizes = g_hash_table_new_full ((GHashFunc) pango_font_description_hash,
-                                        (GEqualFunc) pango_font_description_equal,
-                                        (GDestroyNotify) pango_font_description_free, font_sizes_free);
-  sizes = g_hash_table_lookup (font_sizes, font);
-  if (sizes == NULL)
-    {
-      PangoFontMetrics *metrics = pango_context_get_metrics (context, font, NULL);
-
-      sizes = g_new0 (FontSizes, 1);
-      sizes->line_height = PANGO_PIXELS_CEIL (pango_font_metrics_get_ascent (metrics) +
-                                              pango_font_metrics_get_descent (metrics));
-      sizes->widths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
-      pango_font_metrics_unref (metrics);
-      g_hash_table_insert (font_sizes, pango_font_description_copy (font), sizes);
-    }
-  return sizes;
-}
+static GHashTable *font_widths;  /* PangoFontDescription → (text → width in pixels, as a pointer) */
 
 static int
 text_width (IocStateLabel *self)
 {
-  FontSizes *sizes = get_font_sizes (GTK_WIDGET (self));
+  PangoContext *context = gtk_widget_get_pango_context (GTK_WIDGET (self));
+  const PangoFontDescription *font = pango_context_get_font_description (context);
+  GHashTable *widths;
   gpointer value;
   int width;
 
-  if (g_hash_table_lookup_extended (sizes->widths, self->label, NULL, &value))
+  if (font_widths == NULL)
+    font_widths = g_hash_table_new_full ((GHashFunc) pango_font_description_hash,
+                                         (GEqualFunc) pango_font_description_equal,
+                                         (GDestroyNotify) pango_font_description_free,
+                                         (GDestroyNotify) g_hash_table_unref);
+  widths = g_hash_table_lookup (font_widths, font);
+  if (widths == NULL)
+    {
+      widths = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      g_hash_table_insert (font_widths, pango_font_description_copy (font), widths);
+    }
+  if (g_hash_table_lookup_extended (widths, self->label, NULL, &value))
     return GPOINTER_TO_INT (value);
 
   /* Laid out as it will be drawn: with the style's features (tabular
@@ -99,9 +73,9 @@ text_width (IocStateLabel *self)
 
     pango_layout_get_pixel_size (layout, &width, NULL);
   }
-  if (g_hash_table_size (sizes->widths) >= MAX_WIDTHS_PER_FONT)
-    g_hash_table_remove_all (sizes->widths);
-  g_hash_table_insert (sizes->widths, g_strdup (self->label), GINT_TO_POINTER (width));
+  if (g_hash_table_size (widths) >= MAX_WIDTHS_PER_FONT)
+    g_hash_table_remove_all (widths);
+  g_hash_table_insert (widths, g_strdup (self->label), GINT_TO_POINTER (width));
   return width;
 }
 
@@ -119,7 +93,7 @@ ioc_state_label_measure (GtkWidget      *widget,
   if (self->label == NULL || *self->label == '\0')
     *minimum = *natural = 0;
   else if (orientation == GTK_ORIENTATION_VERTICAL)
-    *minimum = *natural = get_font_sizes (widget)->line_height;
+    *minimum = *natural = ioc_queue_cell_get_line_height (widget);
   else
     *minimum = *natural = text_width (self);
 }
@@ -130,9 +104,6 @@ ioc_state_label_snapshot (GtkWidget   *widget,
 {
   IocStateLabel *self = IOC_STATE_LABEL (widget);
   PangoContext *context = gtk_widget_get_pango_context (widget);
-  int height = gtk_widget_get_height (widget);
-  int text_height;
-  GdkRGBA color;
 
   if (self->label == NULL || *self->label == '\0')
     return;
@@ -149,16 +120,7 @@ ioc_state_label_snapshot (GtkWidget   *widget,
       pango_layout_set_text (self->layout, self->label, -1);
       self->layout_stale = FALSE;
     }
-  pango_layout_get_pixel_size (self->layout, NULL, &text_height);
-
-G_GNUC_BEGIN_IGNORE_DEPRECATIONS
-  gtk_style_context_get_color (gtk_widget_get_style_context (widget), &color);
-G_GNUC_END_IGNORE_DEPRECATIONS
-
-  gtk_snapshot_save (snapshot);
-  gtk_snapshot_translate (snapshot, &GRAPHENE_POINT_INIT (0, (height - text_height) / 2));
-  gtk_snapshot_append_layout (snapshot, self->layout, &color);
-  gtk_snapshot_restore (snapshot);
+  ioc_queue_cell_append_layout (widget, snapshot, self->layout);
 }
 
 static void

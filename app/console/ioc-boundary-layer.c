@@ -1104,6 +1104,104 @@ append_segment (IocBoundaryLayer *self,
   self->n_segments_drawn++;
 }
 
+/* The part of the layer the outlines are drawn in: the view
+ * (@reach_x, @reach_y around its centre) and a line's width beyond. */
+typedef struct {
+  double x0, y0, x1, y1;
+} OutlineView;
+
+static void
+outline_view_init (OutlineView           *view,
+                   IocBoundaryLayer      *self,
+                   const IocMapTransform *t,
+                   double                 reach_x,
+                   double                 reach_y)
+{
+  double pad = self->line_width + 1.0;
+
+  view->x0 = t->width / 2.0 - reach_x - pad;
+  view->x1 = t->width / 2.0 + reach_x + pad;
+  view->y0 = t->height / 2.0 - reach_y - pad;
+  view->y1 = t->height / 2.0 + reach_y + pad;
+}
+
+/* A segment of a ring in @view, ending at vertex @end (1 to the ring's
+ * vertex count: the last one closes the ring), from (@ax, @ay) to (@bx,
+ * @by) in layer coordinates. @serial is one more than the previous
+ * segment's exactly when this one continues it on the same ring. */
+typedef void (*OutlineSegmentFunc) (const Ring *ring,
+                                    guint       end,
+                                    guint64     serial,
+                                    double      ax,
+                                    double      ay,
+                                    double      bx,
+                                    double      by,
+                                    gpointer    data);
+
+/* Calls @func for each segment of the outlines of the view's zoom level
+ * that crosses @view. */
+static void
+walk_outlines (IocBoundaryLayer      *self,
+               const IocMapTransform *t,
+               const OutlineView     *view,
+               OutlineSegmentFunc     func,
+               gpointer               data)
+{
+  GArray *level = get_level (self, (guint) CLAMP (round (t->zoom), 0, MAX_LEVEL));
+  guint64 serial = 0;
+
+  for (guint r = 0; r < level->len; r++)
+    {
+      const Ring *ring = &g_array_index (level, Ring, r);
+      double px, py;
+
+      if (ring->max_x * t->scale - t->offset_x < view->x0 || ring->min_x * t->scale - t->offset_x > view->x1 ||
+          ring->max_y * t->scale - t->offset_y < view->y0 || ring->min_y * t->scale - t->offset_y > view->y1)
+        continue;
+
+      px = ring->xy[0] * t->scale - t->offset_x;
+      py = ring->xy[1] * t->scale - t->offset_y;
+      /* The last segment closes the ring (nothing when GeoJSON repeated
+       * the first vertex). */
+      for (guint k = 1; k <= ring->n; k++, serial++)
+        {
+          guint i = k % ring->n;
+          double x = ring->xy[2 * i] * t->scale - t->offset_x;
+          double y = ring->xy[2 * i + 1] * t->scale - t->offset_y;
+
+          if (!(MAX (px, x) < view->x0 || MIN (px, x) > view->x1 ||
+                MAX (py, y) < view->y0 || MIN (py, y) > view->y1))
+            func (ring, k, serial, px, py, x, y, data);
+          px = x;
+          py = y;
+        }
+      /* No segment continues one of another ring. */
+      serial++;
+    }
+}
+
+typedef struct {
+  IocBoundaryLayer *self;
+  GtkSnapshot      *snapshot;
+} SegmentNodes;
+
+static void
+append_segment_cb (const Ring *ring,
+                   guint       end,
+                   guint64     serial,
+                   double      ax,
+                   double      ay,
+                   double      bx,
+                   double      by,
+                   gpointer    data)
+{
+  SegmentNodes *nodes = data;
+  double half_width = nodes->self->line_width / 2.0;
+
+  append_segment (nodes->self, nodes->snapshot, ax, ay, bx, by,
+                  join_reach (ring, end - 1, half_width), join_reach (ring, end % ring->n, half_width));
+}
+
 /* Draws the outlines in the view (@reach_x, @reach_y around its centre). */
 static void
 append_outlines (IocBoundaryLayer      *self,
@@ -1112,38 +1210,11 @@ append_outlines (IocBoundaryLayer      *self,
                  double                 reach_x,
                  double                 reach_y)
 {
-  GArray *level = get_level (self, (guint) CLAMP (round (t->zoom), 0, MAX_LEVEL));
-  double pad = self->line_width + 1.0;
-  double x0 = t->width / 2.0 - reach_x - pad, x1 = t->width / 2.0 + reach_x + pad;
-  double y0 = t->height / 2.0 - reach_y - pad, y1 = t->height / 2.0 + reach_y + pad;
+  SegmentNodes nodes = { self, snapshot };
+  OutlineView view;
 
-  for (guint r = 0; r < level->len; r++)
-    {
-      const Ring *ring = &g_array_index (level, Ring, r);
-      double px, py;
-
-      if (ring->max_x * t->scale - t->offset_x < x0 || ring->min_x * t->scale - t->offset_x > x1 ||
-          ring->max_y * t->scale - t->offset_y < y0 || ring->min_y * t->scale - t->offset_y > y1)
-        continue;
-
-      px = ring->xy[0] * t->scale - t->offset_x;
-      py = ring->xy[1] * t->scale - t->offset_y;
-      /* The last segment closes the ring (nothing when GeoJSON repeated
-       * the first vertex). */
-      for (guint k = 1; k <= ring->n; k++)
-        {
-          guint i = k % ring->n;
-          double x = ring->xy[2 * i] * t->scale - t->offset_x;
-          double y = ring->xy[2 * i + 1] * t->scale - t->offset_y;
-
-          if (!(MAX (px, x) < x0 || MIN (px, x) > x1 || MAX (py, y) < y0 || MIN (py, y) > y1))
-            append_segment (self, snapshot, px, py, x, y,
-                            join_reach (ring, k - 1, self->line_width / 2.0),
-                            join_reach (ring, i, self->line_width / 2.0));
-          px = x;
-          py = y;
-        }
-    }
+  outline_view_init (&view, self, t, reach_x, reach_y);
+  walk_outlines (self, t, &view, append_segment_cb, &nodes);
 }
 
 /* The same outlines for the cairo renderer, GTK's own software path, which
@@ -1204,6 +1275,32 @@ outline_cell_add (OutlineCell *cell,
   cell->max_y = MAX (cell->max_y, MAX (ay, by));
 }
 
+typedef struct {
+  IocBoundaryLayer  *self;
+  const OutlineView *view;
+  OutlineCell       *cells;
+  int                nx;
+  int                ny;
+} OutlineCells;
+
+static void
+add_to_cell_cb (const Ring *ring,
+                guint       end,
+                guint64     serial,
+                double      ax,
+                double      ay,
+                double      bx,
+                double      by,
+                gpointer    data)
+{
+  OutlineCells *grid = data;
+  int cx = CLAMP ((int) (((ax + bx) / 2.0 - grid->view->x0) / OUTLINE_CELL_PX), 0, grid->nx - 1);
+  int cy = CLAMP ((int) (((ay + by) / 2.0 - grid->view->y0) / OUTLINE_CELL_PX), 0, grid->ny - 1);
+
+  outline_cell_add (&grid->cells[cy * grid->nx + cx], serial, ax, ay, bx, by);
+  grid->self->n_segments_drawn++;
+}
+
 static void
 append_outlines_cairo (IocBoundaryLayer      *self,
                        GtkSnapshot           *snapshot,
@@ -1212,49 +1309,20 @@ append_outlines_cairo (IocBoundaryLayer      *self,
                        double                 reach_y,
                        const GdkRGBA         *colour)
 {
-  GArray *level = get_level (self, (guint) CLAMP (round (t->zoom), 0, MAX_LEVEL));
   double pad = self->line_width + 1.0;
-  double x0 = t->width / 2.0 - reach_x - pad, x1 = t->width / 2.0 + reach_x + pad;
-  double y0 = t->height / 2.0 - reach_y - pad, y1 = t->height / 2.0 + reach_y + pad;
-  int nx = (int) ceil ((x1 - x0) / OUTLINE_CELL_PX), ny = (int) ceil ((y1 - y0) / OUTLINE_CELL_PX);
-  g_autofree OutlineCell *cells = g_new0 (OutlineCell, nx * ny);
-  guint64 segment = 0;
+  OutlineView view;
+  OutlineCells grid;
+  g_autofree OutlineCell *cells = NULL;
 
-  for (guint r = 0; r < level->len; r++)
-    {
-      const Ring *ring = &g_array_index (level, Ring, r);
-      double px, py;
+  outline_view_init (&view, self, t, reach_x, reach_y);
+  grid.self = self;
+  grid.view = &view;
+  grid.nx = (int) ceil ((view.x1 - view.x0) / OUTLINE_CELL_PX);
+  grid.ny = (int) ceil ((view.y1 - view.y0) / OUTLINE_CELL_PX);
+  grid.cells = cells = g_new0 (OutlineCell, grid.nx * grid.ny);
+  walk_outlines (self, t, &view, add_to_cell_cb, &grid);
 
-      if (ring->max_x * t->scale - t->offset_x < x0 || ring->min_x * t->scale - t->offset_x > x1 ||
-          ring->max_y * t->scale - t->offset_y < y0 || ring->min_y * t->scale - t->offset_y > y1)
-        continue;
-
-      px = ring->xy[0] * t->scale - t->offset_x;
-      py = ring->xy[1] * t->scale - t->offset_y;
-      /* The last segment closes the ring (nothing when GeoJSON repeated
-       * the first vertex). */
-      for (guint k = 1; k <= ring->n; k++, segment++)
-        {
-          guint i = k % ring->n;
-          double x = ring->xy[2 * i] * t->scale - t->offset_x;
-          double y = ring->xy[2 * i + 1] * t->scale - t->offset_y;
-
-          if (!(MAX (px, x) < x0 || MIN (px, x) > x1 || MAX (py, y) < y0 || MIN (py, y) > y1))
-            {
-              int cx = CLAMP ((int) (((px + x) / 2.0 - x0) / OUTLINE_CELL_PX), 0, nx - 1);
-              int cy = CLAMP ((int) (((py + y) / 2.0 - y0) / OUTLINE_CELL_PX), 0, ny - 1);
-
-              outline_cell_add (&cells[cy * nx + cx], segment, px, py, x, y);
-              self->n_segments_drawn++;
-            }
-          px = x;
-          py = y;
-        }
-      /* No run goes on from one ring to the next. */
-      segment++;
-    }
-
-  for (int c = 0; c < nx * ny; c++)
+  for (int c = 0; c < grid.nx * grid.ny; c++)
     {
       OutlineCell *cell = &cells[c];
       double min_x, min_y, max_x, max_y;
@@ -1263,10 +1331,10 @@ append_outlines_cairo (IocBoundaryLayer      *self,
       if (cell->runs == NULL)
         continue;
       /* Within the view: what lies beyond is never seen. */
-      min_x = floor (MAX (cell->min_x - pad, x0));
-      min_y = floor (MAX (cell->min_y - pad, y0));
-      max_x = ceil (MIN (cell->max_x + pad, x1));
-      max_y = ceil (MIN (cell->max_y + pad, y1));
+      min_x = floor (MAX (cell->min_x - pad, view.x0));
+      min_y = floor (MAX (cell->min_y - pad, view.y0));
+      max_x = ceil (MIN (cell->max_x + pad, view.x1));
+      max_y = ceil (MIN (cell->max_y + pad, view.y1));
       if (max_x > min_x && max_y > min_y)
         {
           cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (min_x, min_y, max_x - min_x, max_y - min_y));

@@ -588,6 +588,8 @@ main (int   argc,
 
   gtk_init ();
   adw_init ();
+  /* Styled as the console is by default. */
+  ioc_test_use_console_style (TRUE);
   figures = g_array_new (FALSE, FALSE, sizeof (Figure));
   server = iocd_test_server_start ((const char *[]) { "--state-dir", state, "--demo-tasks", "100000", NULL });
   session = iocd_test_session_new (server);

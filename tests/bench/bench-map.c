@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "bench-stats.h"
+#include "console-test-utils.h"
 #include "ioc-map-view.h"
 #include "ioc-task-object.h"
 #include "ioc-x11-frames.h"
@@ -232,7 +233,8 @@ main (int    argc,
   g_autofree char *load_after = NULL;
 
   adw_init ();
-  adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
+  /* Styled as the console is by default. */
+  ioc_test_use_console_style (TRUE);
   rss_start = rss_kb ();
 
   reference.categories = g_hash_table_new (g_str_hash, g_str_equal);

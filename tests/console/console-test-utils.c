@@ -5,6 +5,8 @@
 
 #include "console-test-utils.h"
 
+#include <adwaita.h>
+
 gboolean
 ioc_test_wait_until (gboolean (*condition) (gpointer),
                      gpointer   data,
@@ -76,4 +78,16 @@ ioc_test_screenshot_widget (GtkWidget  *window,
   path = g_build_filename (dir, name, NULL);
   gdk_texture_save_to_png (texture, path);
   g_test_message ("screenshot: %s", path);
+}
+
+void
+ioc_test_use_console_style (gboolean dark)
+{
+  g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
+
+  gtk_css_provider_load_from_resource (css, "/vn/gov/cantho/IocConsole/style.css");
+  gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
+                                              GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
+  if (dark)
+    adw_style_manager_set_color_scheme (adw_style_manager_get_default (), ADW_COLOR_SCHEME_FORCE_DARK);
 }

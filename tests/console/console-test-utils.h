@@ -16,6 +16,10 @@ gboolean ioc_test_wait_until        (gboolean  (*condition) (gpointer),
                                      guint       timeout_s);
 /* Iterates the default main context for @ms milliseconds. */
 void     ioc_test_settle            (guint       ms);
+/* Styles the display as the console does by default: the application's
+ * stylesheet (which AdwApplication loads by itself in the console) and,
+ * when @dark, the dark style of its "dark-style" setting. */
+void     ioc_test_use_console_style (gboolean    dark);
 /* The whole X screen (1920×1080 under the test command's Xvfb), dialogs
  * over their windows as the user sees them; needs ImageMagick's import. */
 void     ioc_test_screenshot_screen (const char *name);

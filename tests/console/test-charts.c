@@ -769,14 +769,7 @@ main (int   argc,
     }
 
   adw_init ();
-  /* What AdwApplication loads by itself in the console. */
-  {
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/vn/gov/cantho/IocConsole/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  ioc_test_use_console_style (FALSE);
   tmp_dir = g_dir_make_tmp ("ioc-test-charts-XXXXXX", NULL);
   server = iocd_test_server_start (NULL);
   session = iocd_test_session_new (server);

@@ -707,14 +707,8 @@ main (int   argc,
     }
 
   adw_init ();
-  {
-    /* What AdwApplication does for the console: its colours (overdue in red). */
-    g_autoptr(GtkCssProvider) css = gtk_css_provider_new ();
-
-    gtk_css_provider_load_from_resource (css, "/vn/gov/cantho/IocConsole/style.css");
-    gtk_style_context_add_provider_for_display (gdk_display_get_default (), GTK_STYLE_PROVIDER (css),
-                                                GTK_STYLE_PROVIDER_PRIORITY_APPLICATION);
-  }
+  /* The console's colours (overdue in red). */
+  ioc_test_use_console_style (FALSE);
   server = iocd_test_server_start (NULL);
   session = iocd_test_session_new (server);
 

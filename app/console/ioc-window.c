@@ -25,7 +25,8 @@ struct _IocWindow
 {
   AdwApplicationWindow  parent_instance;
 
-  AdwViewSwitcherTitle *switcher_title;
+  AdwSqueezerPage      *switcher_page;
+  AdwWindowTitle       *window_title;
   GtkWidget            *new_task_button;
   GtkWidget            *forward_selected_button;
   GtkLabel             *user_label;
@@ -130,7 +131,7 @@ update_actions (IocWindow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find", main_page);
   gtk_widget_set_visible (self->new_task_button, operator);
   gtk_widget_set_visible (self->forward_selected_button, operator);
-  adw_view_switcher_title_set_view_switcher_enabled (self->switcher_title, main_page);
+  adw_squeezer_page_set_enabled (self->switcher_page, main_page);
   adw_view_stack_page_set_visible (self->overview_page, overview);
   if (!overview && g_strcmp0 (adw_view_stack_get_visible_child_name (self->view_stack), "overview") == 0)
     adw_view_stack_set_visible_child_name (self->view_stack, "tasks");
@@ -457,7 +458,7 @@ load_tasks (IocWindow *self)
                                                                         : self->user->username,
                                                ioc_client_get_base_uri (self->client));
 
-  adw_view_switcher_title_set_subtitle (self->switcher_title, subtitle);
+  adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_label_set_label (self->user_label, subtitle);
   set_page (self, "loading");
   ioc_task_model_load_async (self->model, self->client, self->cancellable, loaded_cb, self);
@@ -648,7 +649,7 @@ sign_out_action (GtkWidget  *widget,
   ioc_task_details_set_task (self->details, NULL, NULL, NULL);
   take_user (self, NULL);
   gtk_widget_set_visible (self->sign_out_button, FALSE);
-  adw_view_switcher_title_set_subtitle (self->switcher_title, "");
+  adw_window_title_set_subtitle (self->window_title, "");
   gtk_label_set_label (self->user_label, "");
   ioc_overview_set_client (self->overview, NULL);
   ioc_map_view_set_tasks (self->map_view, NULL);
@@ -1739,7 +1740,8 @@ ioc_window_class_init (IocWindowClass *klass)
   g_type_ensure (IOC_TYPE_INDICATORS_PAGE);
 
   gtk_widget_class_set_template_from_resource (widget_class, "/vn/gov/cantho/IocConsole/ioc-window.ui");
-  gtk_widget_class_bind_template_child (widget_class, IocWindow, switcher_title);
+  gtk_widget_class_bind_template_child (widget_class, IocWindow, switcher_page);
+  gtk_widget_class_bind_template_child (widget_class, IocWindow, window_title);
   gtk_widget_class_bind_template_child (widget_class, IocWindow, new_task_button);
   gtk_widget_class_bind_template_child (widget_class, IocWindow, forward_selected_button);
   gtk_widget_class_bind_template_child (widget_class, IocWindow, user_label);

@@ -8,6 +8,7 @@
 #include "ioc-bulk-forward.h"
 #include "ioc-client.h"
 #include "ioc-event-stream.h"
+#include "ioc-glyph-warmup.h"
 #include "ioc-intake-dialog.h"
 #include "ioc-indicator-strip.h"
 #include "ioc-indicators-page.h"
@@ -462,6 +463,8 @@ load_tasks (IocWindow *self)
   gtk_label_set_label (self->user_label, subtitle);
   set_page (self, "loading");
   ioc_task_model_load_async (self->model, self->client, self->cancellable, loaded_cb, self);
+  /* While the first tasks come: their letters, drawn once before they show. */
+  ioc_glyph_warmup_start (GTK_WIDGET (self->queue_view));
 }
 
 static void

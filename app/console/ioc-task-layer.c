@@ -49,6 +49,9 @@ struct _IocTaskLayer
   GdkFrameClock   *reload_clock;
   gulong           reload_paint_id;
   guint            reload_idle;
+  /* A smaller change is drawn in the frame after the one it came in. */
+  GdkFrameClock   *redraw_clock;
+  gulong           redraw_paint_id;
 
   /* The clusters around the view, kept while the view pans inside them. */
   GArray          *items;       /* Item */
@@ -229,6 +232,56 @@ changed (IocTaskLayer *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
+/* A frame clock disposed with its window has dropped its handlers. */
+static void
+disconnect_clock (GdkFrameClock **clock,
+                  gulong         *handler)
+{
+  if (*clock != NULL && *handler != 0 && g_signal_handler_is_connected (*clock, *handler))
+    g_signal_handler_disconnect (*clock, *handler);
+  *handler = 0;
+  g_clear_object (clock);
+}
+
+/* The queue's change and the map's are drawn in frames of their own. The
+ * software renderer paints the box around a frame's damage: the queue on
+ * one side and the map on the other made it the whole window, the
+ * longest frames while the tasks load. So when the list changes, the
+ * layer's new points wait for the frame that shows the queue's change to
+ * be painted, and are drawn in the next one. */
+static void
+cancel_redraw (IocTaskLayer *self)
+{
+  disconnect_clock (&self->redraw_clock, &self->redraw_paint_id);
+}
+
+static void
+redraw_after_paint_cb (GdkFrameClock *clock,
+                       IocTaskLayer  *self)
+{
+  cancel_redraw (self);
+  gtk_widget_queue_draw (GTK_WIDGET (self));
+}
+
+static void
+changed_next_frame (IocTaskLayer *self)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  self->items_valid = FALSE;
+  if (clock == NULL)
+    {
+      gtk_widget_queue_draw (GTK_WIDGET (self));
+      return;
+    }
+  if (self->redraw_clock == clock && g_signal_handler_is_connected (clock, self->redraw_paint_id))
+    return;
+  cancel_redraw (self);
+  self->redraw_clock = g_object_ref (clock);
+  self->redraw_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (redraw_after_paint_cb), self);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
+}
+
 /* Reads the whole list into the mirror and indexes it. */
 static void
 reload (IocTaskLayer *self)
@@ -245,9 +298,7 @@ reload (IocTaskLayer *self)
 static void
 cancel_reload (IocTaskLayer *self)
 {
-  if (self->reload_clock != NULL)
-    g_clear_signal_handler (&self->reload_paint_id, self->reload_clock);
-  g_clear_object (&self->reload_clock);
+  disconnect_clock (&self->reload_clock, &self->reload_paint_id);
   g_clear_handle_id (&self->reload_idle, g_source_remove);
   self->reload_pending = FALSE;
 }
@@ -286,11 +337,10 @@ schedule_reload (IocTaskLayer *self)
       return;
     }
 
-  /* The frame that shows the queue's rows comes first; this layer draws
-   * its old points in it, which costs nothing new. */
+  /* The frame that shows the queue's rows comes first, without this layer. */
   self->reload_clock = g_object_ref (clock);
   self->reload_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (reload_after_paint_cb), self);
-  gtk_widget_queue_draw (GTK_WIDGET (self));
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
 }
 
 static void
@@ -344,7 +394,7 @@ on_items_changed_cb (GListModel   *model,
       untrack (self, g_ptr_array_index (leaving, i));
   for (guint i = 0; i < arriving->len; i++)
     track (self, g_ptr_array_index (arriving, i));
-  changed (self);
+  changed_next_frame (self);
 }
 
 static gboolean
@@ -365,6 +415,7 @@ clear_model (IocTaskLayer *self)
   g_clear_object (&self->model);
   g_clear_handle_id (&self->overdue_timeout, g_source_remove);
   cancel_reload (self);
+  cancel_redraw (self);
 
   g_hash_table_remove_all (self->tasks);
   g_ptr_array_set_size (self->mirror, 0);
@@ -409,7 +460,7 @@ ioc_task_layer_update_task (IocTaskLayer *self,
   if (object == NULL)
     return;
   place (self, object);
-  changed (self);
+  changed_next_frame (self);
 }
 
 /* ---- What is drawn ----------------------------------------------------

@@ -33,6 +33,12 @@ typedef struct {
 #define BADGE_MIN_RADIUS 11.0
 #define N_BADGE_SIZES    24
 
+/* A wait for the next painted frame of a frame clock. */
+typedef struct {
+  GdkFrameClock *clock;
+  gulong         handler;
+} AfterPaint;
+
 struct _IocTaskLayer
 {
   ShumateLayer     parent_instance;
@@ -46,12 +52,10 @@ struct _IocTaskLayer
   /* A big list change waits for the whole list to be read again: after
    * the next frame is painted, then when the main loop is idle. */
   gboolean         reload_pending;
-  GdkFrameClock   *reload_clock;
-  gulong           reload_paint_id;
+  AfterPaint       reload_wait;
   guint            reload_idle;
   /* A smaller change is drawn in the frame after the one it came in. */
-  GdkFrameClock   *redraw_clock;
-  gulong           redraw_paint_id;
+  AfterPaint       redraw_wait;
 
   /* The clusters around the view, kept while the view pans inside them. */
   GArray          *items;       /* Item */
@@ -232,15 +236,35 @@ changed (IocTaskLayer *self)
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
-/* A frame clock disposed with its window has dropped its handlers. */
+/* Ends a wait. A frame clock disposed with its window has dropped its
+ * handlers already. */
 static void
-disconnect_clock (GdkFrameClock **clock,
-                  gulong         *handler)
+after_paint_cancel (AfterPaint *wait)
 {
-  if (*clock != NULL && *handler != 0 && g_signal_handler_is_connected (*clock, *handler))
-    g_signal_handler_disconnect (*clock, *handler);
-  *handler = 0;
-  g_clear_object (clock);
+  if (wait->clock != NULL && wait->handler != 0 && g_signal_handler_is_connected (wait->clock, wait->handler))
+    g_signal_handler_disconnect (wait->clock, wait->handler);
+  wait->handler = 0;
+  g_clear_object (&wait->clock);
+}
+
+/* Has @callback called once the layer's next frame is painted (it cancels
+ * the wait); FALSE when the layer has no frame clock, not being on screen. */
+static gboolean
+after_paint_connect (IocTaskLayer *self,
+                     AfterPaint   *wait,
+                     GCallback     callback)
+{
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
+
+  if (clock == NULL)
+    return FALSE;
+  if (wait->clock == clock && g_signal_handler_is_connected (clock, wait->handler))
+    return TRUE;
+  after_paint_cancel (wait);
+  wait->clock = g_object_ref (clock);
+  wait->handler = g_signal_connect (clock, "after-paint", callback, self);
+  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
+  return TRUE;
 }
 
 /* The queue's change and the map's are drawn in frames of their own. The
@@ -250,36 +274,19 @@ disconnect_clock (GdkFrameClock **clock,
  * layer's new points wait for the frame that shows the queue's change to
  * be painted, and are drawn in the next one. */
 static void
-cancel_redraw (IocTaskLayer *self)
-{
-  disconnect_clock (&self->redraw_clock, &self->redraw_paint_id);
-}
-
-static void
 redraw_after_paint_cb (GdkFrameClock *clock,
                        IocTaskLayer  *self)
 {
-  cancel_redraw (self);
+  after_paint_cancel (&self->redraw_wait);
   gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 static void
 changed_next_frame (IocTaskLayer *self)
 {
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-
   self->items_valid = FALSE;
-  if (clock == NULL)
-    {
-      gtk_widget_queue_draw (GTK_WIDGET (self));
-      return;
-    }
-  if (self->redraw_clock == clock && g_signal_handler_is_connected (clock, self->redraw_paint_id))
-    return;
-  cancel_redraw (self);
-  self->redraw_clock = g_object_ref (clock);
-  self->redraw_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (redraw_after_paint_cb), self);
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
+  if (!after_paint_connect (self, &self->redraw_wait, G_CALLBACK (redraw_after_paint_cb)))
+    gtk_widget_queue_draw (GTK_WIDGET (self));
 }
 
 /* Reads the whole list into the mirror and indexes it. */
@@ -298,7 +305,7 @@ reload (IocTaskLayer *self)
 static void
 cancel_reload (IocTaskLayer *self)
 {
-  disconnect_clock (&self->reload_clock, &self->reload_paint_id);
+  after_paint_cancel (&self->reload_wait);
   g_clear_handle_id (&self->reload_idle, g_source_remove);
   self->reload_pending = FALSE;
 }
@@ -319,7 +326,7 @@ static void
 reload_after_paint_cb (GdkFrameClock *clock,
                        IocTaskLayer  *self)
 {
-  g_clear_signal_handler (&self->reload_paint_id, clock);
+  after_paint_cancel (&self->reload_wait);
   if (self->reload_idle == 0)
     self->reload_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, reload_idle_cb, self, NULL);
 }
@@ -327,20 +334,11 @@ reload_after_paint_cb (GdkFrameClock *clock,
 static void
 schedule_reload (IocTaskLayer *self)
 {
-  GdkFrameClock *clock = gtk_widget_get_frame_clock (GTK_WIDGET (self));
-
   self->reload_pending = TRUE;
-  if (clock == NULL)
-    {
-      /* Not on screen: no frame to wait for. */
-      self->reload_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, reload_idle_cb, self, NULL);
-      return;
-    }
-
-  /* The frame that shows the queue's rows comes first, without this layer. */
-  self->reload_clock = g_object_ref (clock);
-  self->reload_paint_id = g_signal_connect (clock, "after-paint", G_CALLBACK (reload_after_paint_cb), self);
-  gdk_frame_clock_request_phase (clock, GDK_FRAME_CLOCK_PHASE_AFTER_PAINT);
+  /* The frame that shows the queue's rows comes first, without this
+   * layer; not on screen, there is no frame to wait for. */
+  if (!after_paint_connect (self, &self->reload_wait, G_CALLBACK (reload_after_paint_cb)))
+    self->reload_idle = g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, reload_idle_cb, self, NULL);
 }
 
 static void
@@ -415,7 +413,7 @@ clear_model (IocTaskLayer *self)
   g_clear_object (&self->model);
   g_clear_handle_id (&self->overdue_timeout, g_source_remove);
   cancel_reload (self);
-  cancel_redraw (self);
+  after_paint_cancel (&self->redraw_wait);
 
   g_hash_table_remove_all (self->tasks);
   g_ptr_array_set_size (self->mirror, 0);

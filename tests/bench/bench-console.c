@@ -23,6 +23,8 @@
  *   - the longest stall of the main loop while the tasks load,
  *   - the resident memory once every task is in,
  *   - an action in one console to its display in another.
+ * The X server announces a window manager, as a desktop's does
+ * (ioc_test_announce_window_manager (); IOC_BENCH_BARE_X=1 leaves it out).
  */
 
 #define SECOND ((gint64) G_USEC_PER_SEC)
@@ -555,6 +557,7 @@ main (int   argc,
   Stalls stalls;
   gint64 start, usable, loaded;
   guint n_tasks, missed = 0;
+  gboolean window_manager;
   char *stall_text;
 
   context = g_option_context_new ("- the console on 100,000 tasks");
@@ -588,13 +591,16 @@ main (int   argc,
 
   gtk_init ();
   adw_init ();
-  /* Styled as the console is by default. */
+  /* Styled as the console is by default, on an X server with a window
+   * manager, as on a desktop. */
   ioc_test_use_console_style (TRUE);
+  window_manager = ioc_test_announce_window_manager ();
   figures = g_array_new (FALSE, FALSE, sizeof (Figure));
   server = iocd_test_server_start ((const char *[]) { "--state-dir", state, "--demo-tasks", "100000", NULL });
   session = iocd_test_session_new (server);
 
   g_print ("bench-console: iocd on %s with the seeded state of %s\n", server->base_uri, state_cache);
+  g_print ("window manager: %s\n", window_manager ? "announced, as on a desktop" : "none (IOC_BENCH_BARE_X set, or a real one runs)");
 
   /* Sign-in to a usable queue, and the stalls while loading. */
   operator_window = new_window ("trucban1", keep);

@@ -24,7 +24,9 @@
  * renderer, the software path the console's own benchmark uses (under Xvfb
  * the GL renderer runs on llvmpipe, software OpenGL, where the bare map
  * alone takes most of a frame); 'map-gl' runs that GL renderer for
- * comparison. IOC_BENCH_MAP_TRACE=1 prints every frame's zoom and times. */
+ * comparison. IOC_BENCH_MAP_TRACE=1 prints every frame's zoom and times.
+ * The X server announces a window manager, as a desktop's does
+ * (ioc_test_announce_window_manager (); IOC_BENCH_BARE_X=1 leaves it out). */
 
 #define N_TASKS 100000
 #define N_FRAMES 600
@@ -228,13 +230,16 @@ main (int    argc,
   g_autoptr(GPtrArray) narrowed = g_ptr_array_new ();
   guint max_drawn = 0;
   gboolean boundaries;
+  gboolean window_manager;
   const char *renderer;
   g_autofree char *load_before = NULL;
   g_autofree char *load_after = NULL;
 
   adw_init ();
-  /* Styled as the console is by default. */
+  /* Styled as the console is by default, on an X server with a window
+   * manager, as on a desktop. */
   ioc_test_use_console_style (TRUE);
+  window_manager = ioc_test_announce_window_manager ();
   rss_start = rss_kb ();
 
   reference.categories = g_hash_table_new (g_str_hash, g_str_equal);
@@ -352,6 +357,7 @@ main (int    argc,
 
   g_print ("map: %u tasks, window 1920x1080, renderer %s, boundaries %s\n", N_TASKS, renderer,
            boundaries ? "loaded" : "not found (IOC_BENCH_DATA_DIR unset)");
+  g_print ("window manager: %s\n", window_manager ? "announced, as on a desktop" : "none (IOC_BENCH_BARE_X set, or a real one runs)");
   g_print ("load average before: %s", load_before);
   g_print ("load average after:  %s", load_after);
   g_print ("index build (ioc_spatial_index_load): %.1f ms\n", index_ms);

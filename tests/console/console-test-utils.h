@@ -20,6 +20,10 @@ void     ioc_test_settle            (guint       ms);
  * stylesheet (which AdwApplication loads by itself in the console) and,
  * when @dark, the dark style of its "dark-style" setting. */
 void     ioc_test_use_console_style (gboolean    dark);
+/* Announces a window manager on the display's X server, as a desktop's
+ * does, unless one is there (see the function). FALSE when the display is
+ * not X11 or nothing was needed. */
+gboolean ioc_test_announce_window_manager (void);
 /* The whole X screen (1920×1080 under the test command's Xvfb), dialogs
  * over their windows as the user sees them; needs ImageMagick's import. */
 void     ioc_test_screenshot_screen (const char *name);

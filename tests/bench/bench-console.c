@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <locale.h>
+#include <glib/gi18n.h>
+
 #include <adwaita.h>
 #include <glib/gstdio.h>
 #define G_SETTINGS_ENABLE_BACKEND
@@ -24,7 +27,9 @@
  *   - the resident memory once every task is in,
  *   - an action in one console to its display in another.
  * The X server announces a window manager, as a desktop's does
- * (ioc_test_announce_window_manager (); IOC_BENCH_BARE_X=1 leaves it out).
+ * (ioc_test_announce_window_manager (); IOC_BENCH_BARE_X=1 leaves it out),
+ * and the window speaks the environment's language (Vietnamese with a vi
+ * locale and IOC_LOCALEDIR=_build/po).
  */
 
 #define SECOND ((gint64) G_USEC_PER_SEC)
@@ -589,6 +594,12 @@ main (int   argc,
   if (!bench_copy_state (state_cache, state, NULL, &error))
     g_error ("cannot copy %s: %s", state_cache, error->message);
 
+  /* In the desktop's language, as the console (main.c): IOC_LOCALEDIR set
+   * to the build's po directory finds the translations there. */
+  setlocale (LC_ALL, "");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("IOC_LOCALEDIR") ? g_getenv ("IOC_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   gtk_init ();
   adw_init ();
   /* Styled as the console is by default, on an X server with a window

@@ -74,6 +74,9 @@ struct _IocWindow
   GHashTable           *notified;         /* "ID-reason" already notified */
   GPtrArray            *notifications;    /* ids sent, in order (for tests) */
   gboolean              restoring_view;
+  /* The first page of tasks is in, with the categories, departments and
+   * communes the forms choose from. */
+  gboolean              tasks_ready;
 };
 
 G_DEFINE_FINAL_TYPE (IocWindow, ioc_window, ADW_TYPE_APPLICATION_WINDOW)
@@ -126,7 +129,7 @@ update_actions (IocWindow *self)
   gboolean overview = main_page && self->user != NULL && self->user->role != IOC_ROLE_LIAISON;
 
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.new-task",
-                                 operator && ioc_workflow_can_intake (self->user->role));
+                                 operator && self->tasks_ready && ioc_workflow_can_intake (self->user->role));
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.forward-selected", operator);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.reload", main_page);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "win.find", main_page);
@@ -197,9 +200,11 @@ update_status (IocWindow *self)
 
   if (self->events == NULL || ioc_event_stream_get_connected (self->events))
     {
-      /* TRANSLATORS: the newest tasks are shown, older ones are still arriving */
+      /* One text from sign-in until the last page: a change when the
+       * first rows show would redraw the header with them. */
+      /* TRANSLATORS: in the header while the tasks arrive, newest first */
       gtk_label_set_label (self->status_label, self->model != NULL && ioc_task_model_get_loading (self->model)
-                                               ? _("Loading older tasks…") : "");
+                                               ? _("Loading tasks…") : "");
       return;
     }
 
@@ -420,26 +425,10 @@ loaded_cb (GObject      *source,
       return;
     }
 
-  {
-    g_autofree char *last_view = g_settings_get_string (self->settings, "last-view");
-
-    /* Setting the model shows the role's first view: not a choice to save. */
-    self->restoring_view = TRUE;
-    ioc_queue_view_set_model (self->queue_view, ioc_task_model_get_list (self->model),
-                              self->user->role, self->user->department);
-    ioc_queue_view_set_reference (self->queue_view, ioc_task_model_get_reference (self->model));
-    ioc_queue_view_set_view_name (self->queue_view, last_view);
-    self->restoring_view = FALSE;
-  }
-  set_page (self, "main");
-  if (self->user->role != IOC_ROLE_LIAISON)
-    ioc_overview_set_client (self->overview, self->client);
-  /* The map shows what the queue shows: it follows the view, filters and search. */
-  ioc_map_view_set_client (self->map_view, self->client);
-  ioc_map_view_set_tasks (self->map_view, ioc_queue_view_get_shown (self->queue_view));
-  ioc_indicator_strip_set_client (self->indicator_strip, self->client);
-  ioc_indicators_page_set_client (self->indicators_page, self->client, self->user);
-  gtk_widget_set_visible (self->sign_out_button, TRUE);
+  /* The categories, departments and communes came before the first page. */
+  ioc_queue_view_set_reference (self->queue_view, ioc_task_model_get_reference (self->model));
+  self->tasks_ready = TRUE;
+  update_actions (self);
 
   stop_events (self);
   self->events = ioc_event_stream_new (self->client);
@@ -461,8 +450,35 @@ load_tasks (IocWindow *self)
 
   adw_window_title_set_subtitle (self->window_title, subtitle);
   gtk_label_set_label (self->user_label, subtitle);
-  set_page (self, "loading");
+  /* The control room shows at once, and the queue fills as the tasks come:
+   * its first, heaviest frame is drawn while the first page is on its way,
+   * not together with that page's rows. */
+  self->tasks_ready = FALSE;
+  set_page (self, "main");
   ioc_task_model_load_async (self->model, self->client, self->cancellable, loaded_cb, self);
+  update_status (self);
+  {
+    g_autofree char *last_view = g_settings_get_string (self->settings, "last-view");
+
+    /* The role's views, the last one chosen shown, over the list the pages
+     * fill. Setting the model shows the role's first view: not a choice to
+     * save. */
+    self->restoring_view = TRUE;
+    ioc_queue_view_set_model (self->queue_view, ioc_task_model_get_list (self->model),
+                              self->user->role, self->user->department);
+    ioc_queue_view_set_view_name (self->queue_view, last_view);
+    self->restoring_view = FALSE;
+  }
+  /* The map shows what the queue shows: it follows the view, filters and search. */
+  ioc_map_view_set_tasks (self->map_view, ioc_queue_view_get_shown (self->queue_view));
+  /* The rest of the control room fetches its own data meanwhile: what it
+   * changes on screen shows in frames of its own. */
+  if (self->user->role != IOC_ROLE_LIAISON)
+    ioc_overview_set_client (self->overview, self->client);
+  ioc_map_view_set_client (self->map_view, self->client);
+  ioc_indicator_strip_set_client (self->indicator_strip, self->client);
+  ioc_indicators_page_set_client (self->indicators_page, self->client, self->user);
+  gtk_widget_set_visible (self->sign_out_button, TRUE);
   /* While the first tasks come: their letters, drawn once before they show. */
   ioc_glyph_warmup_start (GTK_WIDGET (self->queue_view));
 }
@@ -1562,6 +1578,14 @@ const char *
 ioc_window_get_page (IocWindow *self)
 {
   return gtk_stack_get_visible_child_name (self->stack);
+}
+
+gboolean
+ioc_window_get_tasks_ready (IocWindow *self)
+{
+  g_return_val_if_fail (IOC_IS_WINDOW (self), FALSE);
+
+  return g_strcmp0 (ioc_window_get_page (self), "main") == 0 && self->tasks_ready;
 }
 
 void

@@ -21,6 +21,9 @@ IocQueueView   *ioc_window_get_queue_view (IocWindow      *self);
 IocTaskDetails *ioc_window_get_details    (IocWindow      *self);
 IocTaskModel   *ioc_window_get_model      (IocWindow      *self);
 const char     *ioc_window_get_page       (IocWindow      *self);
+/* Whether the first page of tasks is in: the control room ("main") shows
+ * at sign-in, before it. */
+gboolean        ioc_window_get_tasks_ready (IocWindow     *self);
 void            ioc_window_set_server     (IocWindow      *self,
                                            const char     *uri);
 void            ioc_window_set_credentials (IocWindow     *self,

@@ -60,7 +60,7 @@ on_sign_in_page (gpointer data)
 static gboolean
 queue_ready (gpointer data)
 {
-  return page_is (data, "main") &&
+  return ioc_window_get_tasks_ready (data) &&
          g_list_model_get_n_items (ioc_task_model_get_list (ioc_window_get_model (data))) > 0 &&
          !ioc_queue_view_is_busy (ioc_window_get_queue_view (data));
 }

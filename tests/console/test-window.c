@@ -31,6 +31,14 @@ on_main_page (gpointer data)
   return g_strcmp0 (ioc_window_get_page (data), "main") == 0;
 }
 
+/* The control room shows at sign-in; the queue is set up when the first
+ * page of tasks is in. */
+static gboolean
+tasks_ready (gpointer data)
+{
+  return ioc_window_get_tasks_ready (data);
+}
+
 static gboolean
 on_sign_in_page (gpointer data)
 {
@@ -237,7 +245,7 @@ test_settings_restored (void)
   g_assert_true (ioc_test_wait_until (on_sign_in_page, window, 30));
   ioc_window_set_credentials (window, "trucban1", server->demo_password);
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), "win.sign-in", NULL));
-  g_assert_true (ioc_test_wait_until (on_main_page, window, 60));
+  g_assert_true (ioc_test_wait_until (tasks_ready, window, 60));
 
   ioc_queue_view_set_view (ioc_window_get_queue_view (window), IOC_VIEW_RETURNED);
   gtk_window_set_default_size (GTK_WINDOW (window), 1500, 900);
@@ -257,7 +265,7 @@ test_settings_restored (void)
   g_assert_cmpint (width, ==, 1500);
   g_assert_cmpint (height, ==, 900);
   gtk_window_present (GTK_WINDOW (window));
-  g_assert_true (ioc_test_wait_until (on_main_page, window, 60));
+  g_assert_true (ioc_test_wait_until (tasks_ready, window, 60));
   g_assert_cmpint (ioc_queue_view_get_view (ioc_window_get_queue_view (window)), ==, IOC_VIEW_RETURNED);
   /* A view this role does not have falls back to the role's first one. */
   g_assert_false (ioc_queue_view_set_view_name (ioc_window_get_queue_view (window), "liaison-forwarded"));

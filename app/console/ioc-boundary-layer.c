@@ -1621,7 +1621,10 @@ ioc_boundary_layer_set_geojson (IocBoundaryLayer *self,
   if (feature_collection != NULL && JSON_NODE_HOLDS_OBJECT (feature_collection))
     {
       collection = json_node_get_object (feature_collection);
-      attribution = member_string (collection, "attribution");
+      /* In the user's language where the server gives it. */
+      attribution = ioc_text_user_reads_vietnamese () ? member_string (collection, "attribution_vi") : NULL;
+      if (attribution == NULL)
+        attribution = member_string (collection, "attribution");
       if (attribution == NULL)
         attribution = member_string (collection, "source");
       self->attribution = g_strdup (attribution);

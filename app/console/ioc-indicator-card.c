@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "ioc-indicator-card.h"
+#include "ioc-text.h"
 
 struct _IocIndicatorCard
 {
@@ -77,30 +78,24 @@ ioc_indicator_entry_parse (JsonObject      *object,
   return TRUE;
 }
 
-static gboolean
-ui_is_vietnamese (void)
-{
-  static int vietnamese = -1;
-
-  if (vietnamese < 0)
-    {
-      const char * const *languages = g_get_language_names ();
-
-      /* The first language the desktop asks for decides, as it does for
-       * the translation itself. */
-      vietnamese = languages[0] != NULL && g_str_has_prefix (languages[0], "vi");
-    }
-  return vietnamese;
-}
-
 const char *
 ioc_indicator_display_name (const IocIndicator *indicator)
 {
   g_return_val_if_fail (indicator != NULL, NULL);
 
-  if (!ui_is_vietnamese () && indicator->name_en != NULL && *indicator->name_en != '\0')
+  if (!ioc_text_user_reads_vietnamese () && indicator->name_en != NULL && *indicator->name_en != '\0')
     return indicator->name_en;
   return indicator->name_vi;
+}
+
+const char *
+ioc_indicator_display_unit (const IocIndicator *indicator)
+{
+  g_return_val_if_fail (indicator != NULL, NULL);
+
+  if (!ioc_text_user_reads_vietnamese () && indicator->unit_en != NULL && *indicator->unit_en != '\0')
+    return indicator->unit_en;
+  return indicator->unit;
 }
 
 char *
@@ -272,6 +267,8 @@ ioc_indicator_card_set_indicator (IocIndicatorCard *self,
                                   IocIndicator     *indicator,
                                   IocObservation   *latest)
 {
+  const char *unit;
+
   g_return_if_fail (IOC_IS_INDICATOR_CARD (self));
   g_return_if_fail (indicator != NULL);
 
@@ -287,7 +284,8 @@ ioc_indicator_card_set_indicator (IocIndicatorCard *self,
     }
 
   gtk_label_set_label (self->name_label, ioc_indicator_display_name (indicator));
-  gtk_label_set_label (self->unit_label, indicator->unit ? indicator->unit : "");
+  unit = ioc_indicator_display_unit (indicator);
+  gtk_label_set_label (self->unit_label, unit != NULL ? unit : "");
   ioc_chart_set_kind (self->sparkline, ioc_chart_kind_from_string (indicator->chart));
   ioc_chart_set_frequency (self->sparkline, indicator->frequency);
   ioc_indicator_card_refresh (self, g_get_real_time ());

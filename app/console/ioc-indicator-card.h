@@ -57,6 +57,8 @@ gboolean            ioc_indicator_entry_parse          (JsonObject           *ob
 /* The name in the desktop's language: English where the UI is not
  * Vietnamese, Vietnamese when there is no English name. */
 const char         *ioc_indicator_display_name         (const IocIndicator   *indicator);
+/* The unit likewise ("vụ" or "accidents"); NULL when it has none. */
+const char         *ioc_indicator_display_unit         (const IocIndicator   *indicator);
 /* Words for a status: "Alert", "Not updated for 5 months", "No data". */
 char               *ioc_indicator_status_describe      (IocIndicatorStatus    status,
                                                         gint64                age);

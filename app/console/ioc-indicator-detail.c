@@ -285,6 +285,7 @@ update_header (IocIndicatorDetail *self)
   IocIndicator *ind = self->indicator;
   g_autoptr(GString) info = g_string_new (NULL);
   g_autofree char *status = NULL;
+  const char *unit;
   gint64 age = 0;
   IocIndicatorStatus st = ioc_indicator_status (ind, self->latest, g_get_real_time (), &age);
 
@@ -296,7 +297,8 @@ update_header (IocIndicatorDetail *self)
   gtk_widget_add_css_class (GTK_WIDGET (self->status_label), ioc_indicator_status_css_class (st));
 
   /* TRANSLATORS: the indicator's unit, shown under its name */
-  g_string_append_printf (info, _("Unit: %s"), ind->unit ? ind->unit : "—");
+  unit = ioc_indicator_display_unit (ind);
+  g_string_append_printf (info, _("Unit: %s"), unit != NULL ? unit : "—");
   g_string_append_printf (info, " · %s", ioc_frequency_describe (ind->frequency));
   /* TRANSLATORS: the department that reports the indicator's values */
   g_string_append (info, " · ");
@@ -358,7 +360,7 @@ ioc_indicator_detail_show (IocIndicatorDetail *self,
 
   update_header (self);
   ioc_chart_set_title (self->chart, ioc_indicator_display_name (indicator));
-  ioc_chart_set_unit (self->chart, indicator->unit);
+  ioc_chart_set_unit (self->chart, ioc_indicator_display_unit (indicator));
   ioc_chart_set_kind (self->chart, ioc_chart_kind_from_string (indicator->chart));
   ioc_chart_set_frequency (self->chart, indicator->frequency);
   ioc_chart_set_thresholds_from_indicator (self->chart, indicator);

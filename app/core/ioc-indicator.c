@@ -100,6 +100,7 @@ ioc_indicator_clear (gpointer data)
   g_free (self->name_en);
   g_free (self->domain);
   g_free (self->unit);
+  g_free (self->unit_en);
   g_free (self->department);
   g_free (self->chart);
   g_free (self->description);
@@ -133,6 +134,7 @@ ioc_indicator_add_members (const IocIndicator *self,
   ioc_json_add_string_or_null (b, "name_en", self->name_en);
   ioc_json_add_string_or_null (b, "domain", self->domain);
   ioc_json_add_string_or_null (b, "unit", self->unit);
+  ioc_json_add_string_or_null (b, "unit_en", self->unit_en);
   ioc_json_add_string_or_null (b, "frequency", ioc_frequency_to_string (self->frequency));
   ioc_json_add_string_or_null (b, "department", self->department);
   ioc_json_add_string_or_null (b, "direction", ioc_direction_to_string (self->direction));
@@ -199,6 +201,7 @@ ioc_indicator_from_json (JsonObject  *object,
       !ioc_json_get_string (object, "name_en", FALSE, INDICATOR_NAME_MAX, &self->name_en, error) ||
       !ioc_json_get_string (object, "domain", TRUE, INDICATOR_NAME_MAX, &self->domain, error) ||
       !ioc_json_get_string (object, "unit", FALSE, CODE_MAX, &self->unit, error) ||
+      !ioc_json_get_string (object, "unit_en", FALSE, CODE_MAX, &self->unit_en, error) ||
       !ioc_json_get_string (object, "frequency", TRUE, CODE_MAX, &frequency, error) ||
       !ioc_json_get_string (object, "department", TRUE, CODE_MAX, &self->department, error) ||
       !ioc_json_get_string (object, "direction", TRUE, CODE_MAX, &direction, error) ||

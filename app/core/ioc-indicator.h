@@ -45,7 +45,8 @@ typedef struct {
   char         *name_vi;
   char         *name_en;
   char         *domain;
-  char         *unit;
+  char         *unit;         /* in the city's language, as name_vi */
+  char         *unit_en;      /* in English, as name_en; NULL when the same */
   IocFrequency  frequency;
   char         *department;   /* the owning department: its liaisons submit the values */
   IocDirection  direction;

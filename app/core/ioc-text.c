@@ -72,3 +72,19 @@ ioc_text_matches (const char *folded_text,
 
   return TRUE;
 }
+
+gboolean
+ioc_text_user_reads_vietnamese (void)
+{
+  static int vietnamese = -1;
+
+  if (vietnamese < 0)
+    {
+      const char * const *languages = g_get_language_names ();
+
+      /* The first language the desktop asks for decides, as it does for
+       * the translation itself. */
+      vietnamese = languages[0] != NULL && g_str_has_prefix (languages[0], "vi");
+    }
+  return vietnamese;
+}

@@ -14,4 +14,8 @@ char     *ioc_text_fold     (const char *text);
 gboolean  ioc_text_matches  (const char *folded_text,
                              const char *folded_query);
 
+/* Whether the user's first language is Vietnamese: what picks the
+ * Vietnamese or the English of data that comes in both. */
+gboolean  ioc_text_user_reads_vietnamese (void);
+
 G_END_DECLS

@@ -17,13 +17,13 @@
 #define COMMUNE_SHARE 0.45
 
 static const char * const columns[] = {
-  "code", "name_vi", "name_en", "domain", "unit", "frequency", "department", "direction", "warning", "alert",
+  "code", "name_vi", "name_en", "domain", "unit", "unit_en", "frequency", "department", "direction", "warning", "alert",
   "chart", "start", "end", "seasonal", "peak_month", "noise", "decimals", "missing_months", "last",
   "per_commune", "description", NULL
 };
 
 enum {
-  COL_CODE, COL_NAME_VI, COL_NAME_EN, COL_DOMAIN, COL_UNIT, COL_FREQUENCY, COL_DEPARTMENT, COL_DIRECTION,
+  COL_CODE, COL_NAME_VI, COL_NAME_EN, COL_DOMAIN, COL_UNIT, COL_UNIT_EN, COL_FREQUENCY, COL_DEPARTMENT, COL_DIRECTION,
   COL_WARNING, COL_ALERT, COL_CHART, COL_START, COL_END, COL_SEASONAL, COL_PEAK_MONTH, COL_NOISE,
   COL_DECIMALS, COL_MISSING, COL_LAST, COL_PER_COMMUNE, COL_DESCRIPTION, N_COLS
 };
@@ -192,6 +192,8 @@ iocd_demo_seed_indicators (IocdStore   *store,
       ind->name_en = g_strdup (record[col[COL_NAME_EN]]);
       ind->domain = g_strdup (record[col[COL_DOMAIN]]);
       ind->unit = g_strdup (record[col[COL_UNIT]]);
+      if (*record[col[COL_UNIT_EN]] != '\0' && g_strcmp0 (record[col[COL_UNIT_EN]], ind->unit) != 0)
+        ind->unit_en = g_strdup (record[col[COL_UNIT_EN]]);
       ind->frequency = ioc_frequency_from_string (record[col[COL_FREQUENCY]]);
       ind->department = g_strdup (record[col[COL_DEPARTMENT]]);
       ind->direction = ioc_direction_from_string (record[col[COL_DIRECTION]]);

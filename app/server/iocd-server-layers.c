@@ -23,6 +23,8 @@
 
 #define ATTRIBUTION "Boundaries © daohoangson/dvhcvn (GPL-3.0), geometry from gis.chinhphu.vn; " \
                     "the districts are the units before 1 July 2025"
+#define ATTRIBUTION_VI "Ranh giới © daohoangson/dvhcvn (GPL-3.0), hình học từ gis.chinhphu.vn; " \
+                       "các quận, huyện là đơn vị hành chính trước ngày 1/7/2025"
 
 typedef enum {
   LAYER_BOUNDARY,
@@ -218,6 +220,8 @@ load_boundary (IocdServer       *self,
   /* The data is GPL-3.0: its origin travels with every copy. */
   json_builder_set_member_name (b, "attribution");
   json_builder_add_string_value (b, ATTRIBUTION);
+  json_builder_set_member_name (b, "attribution_vi");
+  json_builder_add_string_value (b, ATTRIBUTION_VI);
   json_builder_set_member_name (b, "license");
   json_builder_add_string_value (b, "GPL-3.0");
   if (json_object_has_member (collection, "source"))

@@ -7,7 +7,8 @@
 #include "iocd-store.h"
 
 #define INDICATOR_COLUMNS \
-  "code, name_vi, name_en, domain, unit, frequency, department, direction, warning, alert, chart, description"
+  "code, name_vi, name_en, domain, unit, frequency, department, direction, warning, alert, chart, description, " \
+  "unit_en"
 
 static GPtrArray *
 list_indicators (IocdIndicatorStore  *store,
@@ -43,6 +44,7 @@ list_indicators (IocdIndicatorStore  *store,
       ind->alert = sqlite3_column_double (stmt, 9);
       ind->chart = iocd_sqlite_column_dup (stmt, 10);
       ind->description = iocd_sqlite_column_dup (stmt, 11);
+      ind->unit_en = iocd_sqlite_column_dup (stmt, 12);
       g_ptr_array_add (ret, ind);
     }
   sqlite3_reset (stmt);
@@ -58,11 +60,11 @@ save_indicator (IocdIndicatorStore  *store,
   IocdSqliteStore *self = IOCD_SQLITE_STORE (store);
   sqlite3_stmt *stmt = iocd_sqlite_prepare (self,
                                             "INSERT INTO indicators (" INDICATOR_COLUMNS ") "
-                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12) "
+                                            "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13) "
                                             "ON CONFLICT (code) DO UPDATE SET name_vi = ?2, name_en = ?3, "
                                             "domain = ?4, unit = ?5, frequency = ?6, department = ?7, "
                                             "direction = ?8, warning = ?9, alert = ?10, chart = ?11, "
-                                            "description = ?12",
+                                            "description = ?12, unit_en = ?13",
                                             error);
 
   if (stmt == NULL)
@@ -82,6 +84,7 @@ save_indicator (IocdIndicatorStore  *store,
     sqlite3_bind_double (stmt, 10, ind->alert);
   iocd_sqlite_bind_text (stmt, 11, ind->chart);
   iocd_sqlite_bind_text (stmt, 12, ind->description);
+  iocd_sqlite_bind_text (stmt, 13, ind->unit_en);
   return iocd_sqlite_step_done (self, stmt, error);
 }
 

@@ -276,6 +276,10 @@ static const char * const migrations[] = {
   "  WHERE a.action IN ('acknowledge', 'resolve') AND f.department IS NOT NULL;"
   "CREATE INDEX tasks_open_by_department ON tasks (department, due_at) "
   "  WHERE state IN ('forwarded', 'acknowledged', 'in_progress');",
+
+  /* 7: an indicator's unit in English beside the city's language, as its
+   * name has (unit holds the Vietnamese one). */
+  "ALTER TABLE indicators ADD COLUMN unit_en TEXT;",
 };
 
 #define TASK_COLUMNS \

@@ -157,7 +157,7 @@ test_indicator_json (void)
   g_autoptr(JsonBuilder) b = json_builder_new ();
   g_autoptr(JsonNode) node = NULL;
   const char *good = "{\"code\":\"SXD.TNGT\",\"name_vi\":\"Số vụ tai nạn giao thông\",\"domain\":\"traffic\","
-                     "\"unit\":\"vụ\",\"frequency\":\"monthly\",\"department\":\"SXD\",\"direction\":\"lower\","
+                     "\"unit\":\"vụ\",\"unit_en\":\"accidents\",\"frequency\":\"monthly\",\"department\":\"SXD\",\"direction\":\"lower\","
                      "\"warning\":20,\"alert\":30,\"chart\":\"bar\"}";
   static const char * const bad[][2] = {
     { "{\"code\":\"A B\",\"name_vi\":\"x\",\"domain\":\"d\",\"frequency\":\"monthly\",\"department\":\"SXD\",\"direction\":\"lower\"}", "code" },
@@ -188,6 +188,8 @@ test_indicator_json (void)
     g_assert_no_error (error);
     g_assert_cmpstr (back->name_vi, ==, ind->name_vi);
     g_assert_cmpstr (back->chart, ==, "bar");
+    g_assert_cmpstr (back->unit, ==, "vụ");
+    g_assert_cmpstr (back->unit_en, ==, "accidents");
     g_assert_cmpint (back->frequency, ==, IOC_FREQUENCY_MONTHLY);
     g_assert_cmpfloat (back->warning, ==, 20);
   }

@@ -181,6 +181,16 @@ test_catalogue (void)
 
   /* The IOC's eight monitored domains, a few stale and a few in alert. */
   g_assert_cmpuint (g_hash_table_size (domains), ==, 8);
+  /* Units in Vietnamese, with the English beside them where it differs. */
+  {
+    g_autoptr(JsonNode) accidents = catalogue_entry ("atgt.accidents");
+    g_autoptr(JsonNode) pm25 = catalogue_entry ("mt.pm25");
+
+    g_assert_cmpstr (iocd_test_json_string (accidents, "unit"), ==, "vụ");
+    g_assert_cmpstr (iocd_test_json_string (accidents, "unit_en"), ==, "accidents");
+    g_assert_cmpstr (iocd_test_json_string (pm25, "unit"), ==, "µg/m³");
+    g_assert_null (iocd_test_json_string (pm25, "unit_en"));
+  }
   g_assert_true (g_hash_table_contains (statuses, "stale"));
   g_assert_true (g_hash_table_contains (statuses, "alert"));
   g_assert_true (g_hash_table_contains (statuses, "ok"));

@@ -534,6 +534,10 @@ test_layers_boundaries (void)
   g_assert_nonnull (strstr (attribution, "dvhcvn"));
   g_assert_nonnull (strstr (attribution, "gis.chinhphu.vn"));
   g_assert_nonnull (strstr (attribution, "GPL-3.0"));
+  attribution = iocd_test_json_string (districts, "attribution_vi");
+  g_assert_nonnull (attribution);
+  g_assert_nonnull (strstr (attribution, "Ranh giới"));
+  g_assert_nonnull (strstr (attribution, "dvhcvn"));
   g_assert_nonnull (iocd_test_json_string (city, "attribution"));
 
   g_assert_cmpuint (json_array_get_length (features_of (city)), ==, 1);

@@ -193,7 +193,11 @@ open_alarm_task (IocdStore          *store,
 {
   g_autoptr(IocTask) task = ioc_task_new ();
   g_autofree char *value = format_value (station, reading->value);
-  g_autofree char *when = ioc_time_format (reading->at);
+  g_autoptr(GTimeZone) tz = ioc_time_zone ();
+  g_autoptr(GDateTime) utc = g_date_time_new_from_unix_utc (reading->at / G_USEC_PER_SEC);
+  g_autoptr(GDateTime) local = g_date_time_to_timezone (utc, tz);
+  /* As people write it in the city: "07:55 ngày 29/11/2026". */
+  g_autofree char *when = g_date_time_format (local, "%H:%M ngày %d/%m/%Y");
   IocdChange change = { 0 };
 
   task->source = IOC_SOURCE_SENSOR;

@@ -214,6 +214,9 @@ test_hysteresis (void)
   g_assert_nonnull (iocd_test_json_get (task, "location.lat"));
   check_contains (task, "title", "Cần Thơ");
   check_contains (task, "title", "báo động I: 1,82 m");
+  /* The reading's time as people write it there, in the city's time zone. */
+  g_assert_true (g_regex_match_simple ("lúc [0-2][0-9]:[0-5][0-9] ngày [0-3][0-9]/[01][0-9]/20[0-9][0-9]\\.$",
+                                       iocd_test_json_string (task, "description"), 0, 0));
   g_assert_cmpstr (iocd_test_json_string (task, "timeline.0.actor.name"), ==, "Trạm Cần Thơ");
   g_clear_pointer (&task, json_node_unref);
 

@@ -772,7 +772,7 @@ static const struct {
   const char *extra;
 } cell_properties[N_CELLS] = {
   [CELL_ID]         = { "id-text", NULL },
-  [CELL_PRIORITY]   = { "priority-label", NULL },
+  [CELL_PRIORITY]   = { "priority-label", "priority-class" },
   [CELL_CATEGORY]   = { "category-name", NULL },
   [CELL_TITLE]      = { "title", NULL },
   [CELL_COMMUNE]    = { "commune-name", NULL },
@@ -836,12 +836,13 @@ cell_refresh (GtkListItem *list_item,
     return;
 
   g_object_get (object, cell_properties[kind].text, &text, NULL);
-  if (kind == CELL_STATE)
+  if (kind == CELL_STATE || kind == CELL_PRIORITY)
     {
-      g_autofree char *state_class = NULL;
+      g_autofree char *css_class = NULL;
 
-      g_object_get (object, "state-class", &state_class, NULL);
-      g_object_set (child, "label", text, "state-class", state_class, NULL);
+      /* A state's colour; an urgent task marked, a high one in bold. */
+      g_object_get (object, cell_properties[kind].extra, &css_class, NULL);
+      g_object_set (child, "label", text, "state-class", css_class, NULL);
     }
   else if (kind == CELL_TIME_LEFT)
     g_object_set (child, "label", text, "overdue",

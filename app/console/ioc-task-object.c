@@ -31,6 +31,7 @@ enum {
   PROP_STATE_CLASS,
   PROP_PRIORITY,
   PROP_PRIORITY_LABEL,
+  PROP_PRIORITY_CLASS,
   PROP_CATEGORY_NAME,
   PROP_COMMUNE_NAME,
   PROP_DEPARTMENT,
@@ -199,6 +200,10 @@ ioc_task_object_get_property (GObject    *object,
     case PROP_PRIORITY:
       g_value_set_int (value, t->priority);
       break;
+    case PROP_PRIORITY_CLASS:
+      /* The style sheet's "priority-urgent", "priority-high", … */
+      g_value_take_string (value, g_strdup_printf ("priority-%s", ioc_priority_to_string (t->priority)));
+      break;
     case PROP_PRIORITY_LABEL:
       g_value_set_string (value, ioc_priority_get_label (t->priority));
       break;
@@ -274,6 +279,7 @@ ioc_task_object_class_init (IocTaskObjectClass *klass)
   properties[PROP_STATE_CLASS] = g_param_spec_string ("state-class", NULL, NULL, NULL, flags);
   properties[PROP_PRIORITY] = g_param_spec_int ("priority", NULL, NULL, 0, IOC_N_PRIORITIES, 0, flags);
   properties[PROP_PRIORITY_LABEL] = g_param_spec_string ("priority-label", NULL, NULL, NULL, flags);
+  properties[PROP_PRIORITY_CLASS] = g_param_spec_string ("priority-class", NULL, NULL, NULL, flags);
   properties[PROP_CATEGORY_NAME] = g_param_spec_string ("category-name", NULL, NULL, NULL, flags);
   properties[PROP_COMMUNE_NAME] = g_param_spec_string ("commune-name", NULL, NULL, NULL, flags);
   properties[PROP_DEPARTMENT] = g_param_spec_string ("department", NULL, NULL, NULL, flags);
@@ -381,6 +387,7 @@ ioc_task_object_update (IocTaskObject *self,
     {
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIORITY]);
       g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIORITY_LABEL]);
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_PRIORITY_CLASS]);
     }
   if (g_strcmp0 (old->category, task->category) != 0)
     g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CATEGORY_NAME]);

@@ -749,6 +749,42 @@ test_reveal (Fixture       *f,
   check_selection (f);
 }
 
+/* The priority cell's style class: "priority-urgent" is a red pill in the
+ * style sheet, "priority-high" bold, "priority-low" dimmed; a change of
+ * priority restyles the cell. */
+static void
+count_notify_cb (GObject    *object,
+                 GParamSpec *pspec,
+                 guint      *count)
+{
+  (*count)++;
+}
+
+static void
+test_priority_class (void)
+{
+  g_autoptr(IocTask) task = ioc_task_new ();
+  g_autoptr(IocTask) raised = NULL;
+  g_autoptr(IocTaskObject) object = NULL;
+  g_autofree char *before = NULL;
+  g_autofree char *after = NULL;
+  guint notified = 0;
+
+  task->id = 1;
+  task->priority = IOC_PRIORITY_HIGH;
+  object = ioc_task_object_new (task, NULL);
+  g_object_get (object, "priority-class", &before, NULL);
+  g_assert_cmpstr (before, ==, "priority-high");
+
+  g_signal_connect (object, "notify::priority-class", G_CALLBACK (count_notify_cb), &notified);
+  raised = ioc_task_copy (task);
+  raised->priority = IOC_PRIORITY_URGENT;
+  g_assert_true (ioc_task_object_update (object, raised));
+  g_assert_cmpuint (notified, ==, 1);
+  g_object_get (object, "priority-class", &after, NULL);
+  g_assert_cmpstr (after, ==, "priority-urgent");
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -763,6 +799,7 @@ main (int   argc,
   g_test_add ("/queue/selection/kept", Fixture, NULL, fixture_set_up, test_selection_kept, fixture_tear_down);
   g_test_add ("/queue/selection/actions", Fixture, NULL, fixture_set_up, test_selection_actions, fixture_tear_down);
   g_test_add ("/queue/selection/reveal", Fixture, NULL, fixture_set_up, test_reveal, fixture_tear_down);
+  g_test_add_func ("/queue/task/priority-class", test_priority_class);
 
   return g_test_run ();
 }

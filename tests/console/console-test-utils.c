@@ -49,6 +49,8 @@ ioc_test_screenshot_screen (const char *name)
 
   if (dir == NULL)
     return;
+  /* What the test just did, drawn: rows are revealed a few a frame. */
+  ioc_test_settle (300);
   path = g_build_filename (dir, name, NULL);
   command = g_strdup_printf ("import -window root %s", path);
   if (!g_spawn_command_line_sync (command, NULL, NULL, NULL, NULL))

@@ -1622,9 +1622,8 @@ ioc_boundary_layer_set_geojson (IocBoundaryLayer *self,
     {
       collection = json_node_get_object (feature_collection);
       /* In the user's language where the server gives it. */
-      attribution = ioc_text_user_reads_vietnamese () ? member_string (collection, "attribution_vi") : NULL;
-      if (attribution == NULL)
-        attribution = member_string (collection, "attribution");
+      attribution = ioc_text_for_user (member_string (collection, "attribution_vi"),
+                                       member_string (collection, "attribution"));
       if (attribution == NULL)
         attribution = member_string (collection, "source");
       self->attribution = g_strdup (attribution);

@@ -83,9 +83,7 @@ ioc_indicator_display_name (const IocIndicator *indicator)
 {
   g_return_val_if_fail (indicator != NULL, NULL);
 
-  if (!ioc_text_user_reads_vietnamese () && indicator->name_en != NULL && *indicator->name_en != '\0')
-    return indicator->name_en;
-  return indicator->name_vi;
+  return ioc_text_for_user (indicator->name_vi, indicator->name_en);
 }
 
 const char *
@@ -93,9 +91,7 @@ ioc_indicator_display_unit (const IocIndicator *indicator)
 {
   g_return_val_if_fail (indicator != NULL, NULL);
 
-  if (!ioc_text_user_reads_vietnamese () && indicator->unit_en != NULL && *indicator->unit_en != '\0')
-    return indicator->unit_en;
-  return indicator->unit;
+  return ioc_text_for_user (indicator->unit, indicator->unit_en);
 }
 
 char *

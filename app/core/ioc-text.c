@@ -73,8 +73,8 @@ ioc_text_matches (const char *folded_text,
   return TRUE;
 }
 
-gboolean
-ioc_text_user_reads_vietnamese (void)
+static gboolean
+user_reads_vietnamese (void)
 {
   static int vietnamese = -1;
 
@@ -87,4 +87,15 @@ ioc_text_user_reads_vietnamese (void)
       vietnamese = languages[0] != NULL && g_str_has_prefix (languages[0], "vi");
     }
   return vietnamese;
+}
+
+const char *
+ioc_text_for_user (const char *vietnamese,
+                   const char *english)
+{
+  gboolean vi = user_reads_vietnamese ();
+  const char *first = vi ? vietnamese : english;
+  const char *other = vi ? english : vietnamese;
+
+  return first != NULL && *first != '\0' ? first : other;
 }

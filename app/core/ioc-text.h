@@ -14,8 +14,10 @@ char     *ioc_text_fold     (const char *text);
 gboolean  ioc_text_matches  (const char *folded_text,
                              const char *folded_query);
 
-/* Whether the user's first language is Vietnamese: what picks the
- * Vietnamese or the English of data that comes in both. */
-gboolean  ioc_text_user_reads_vietnamese (void);
+/* Of data that comes in Vietnamese and in English (a name, a unit, an
+ * attribution), the one in the user's first language, or the other when
+ * that one is NULL or empty. */
+const char *ioc_text_for_user (const char *vietnamese,
+                               const char *english);
 
 G_END_DECLS

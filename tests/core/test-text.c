@@ -219,6 +219,19 @@ test_task_search_text (void)
   g_assert_false (ioc_text_matches (text, "cai rang"));
 }
 
+/* Data in both languages: the user's, else whichever there is. */
+static void
+test_for_user (void)
+{
+  gboolean vi = g_str_has_prefix (g_get_language_names ()[0], "vi");
+
+  g_assert_cmpstr (ioc_text_for_user ("vụ", "accidents"), ==, vi ? "vụ" : "accidents");
+  g_assert_cmpstr (ioc_text_for_user ("%", NULL), ==, "%");
+  g_assert_cmpstr (ioc_text_for_user ("tỷ đồng", ""), ==, "tỷ đồng");
+  g_assert_cmpstr (ioc_text_for_user (NULL, "Boundaries"), ==, "Boundaries");
+  g_assert_null (ioc_text_for_user (NULL, NULL));
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -232,6 +245,7 @@ main (int   argc,
   g_test_add_func ("/text/fold/invalid-utf8", test_fold_invalid);
   g_test_add_func ("/text/matches", test_matches);
   g_test_add_func ("/text/task-search-text", test_task_search_text);
+  g_test_add_func ("/text/for-user", test_for_user);
 
   return g_test_run ();
 }
